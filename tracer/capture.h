@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * capture: loads the BPF programs, keeps the set of traced processes, and
+ * hands every ring-buffer record to one callback. It knows nothing of
+ * framing or JSON-RPC; everything after it can be fed from a buffer.
+ */
+#ifndef MT_CAPTURE_H
+#define MT_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct capture;
+
+/* Called for each record; data starts with struct mt_event_hdr. Return 0,
+ * or a negative errno to stop polling. */
+typedef int (*capture_event_fn)(void *ctx, const void *data, size_t size);
+
+struct capture_opts {
+	uint32_t max_msg; /* per-syscall copy cap in bytes; 0: MT_DEFAULT_MAX_MSG */
+	uint32_t ringbuf_bytes; /* ring buffer size, a power of two; 0: 16 MiB */
+	bool follow; /* trace children forked later by every traced process */
+};
+
+/* Opens, loads and attaches. Fails with a negative errno and a one-line
+ * message on stderr (not root, no BTF, ...). */
+int capture__open(struct capture **out, const struct capture_opts *opts,
+		  capture_event_fn fn, void *ctx);
+/* Adds a process (tgid) to the traced set; follow as in capture_opts. */
+int capture__add_pid(struct capture *c, pid_t tgid, bool follow);
+/* Removes a process from the traced set (it exiting does that too). */
+int capture__del_pid(struct capture *c, pid_t tgid);
+/* Stops copying one stream's bytes (offsets still count). stream_id guards
+ * against the fd having been reused meanwhile. */
+int capture__mute(struct capture *c, uint32_t tgid, uint32_t fd, uint64_t stream_id);
+/* Waits up to timeout_ms for records and delivers them. Returns the number
+ * handled, or a negative errno (-EINTR is not an error for callers). */
+int capture__poll(struct capture *c, int timeout_ms);
+/* Records the ring buffer had no room for, summed over CPUs. */
+void capture__lost(struct capture *c, uint64_t *events, uint64_t *bytes);
+void capture__free(struct capture *c);
+
+#endif

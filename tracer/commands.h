@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * commands: the subcommands main.c dispatches to. Each takes the arguments
+ * from its own name on (argv[0] is "stats", ...) and returns the process
+ * exit status: 0 done, 1 failed (one line on stderr), 2 usage error.
+ */
+#ifndef MT_COMMANDS_H
+#define MT_COMMANDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct sqlite3;
+
+/* mcptrace run [OPTIONS] -- CMD [ARGS...]   (cmd_trace.c) */
+int cmd_run(int argc, char **argv);
+/* mcptrace attach -p PID [-p PID...] [--follow] [OPTIONS]   (cmd_trace.c) */
+int cmd_attach(int argc, char **argv);
+
+/* mcptrace stats [--db FILE] [--json] [--help] */
+int cmd_stats(int argc, char **argv);
+
+/* The stats report of an open trace DB, as a table or JSON Lines, on out.
+ * Returns 0 or a negative errno (with a line on stderr). */
+int stats__print(struct sqlite3 *db, FILE *out, bool json);
+
+/* The nearest-rank percentile pct (1..100) of n sorted values: the value
+ * at rank ceil(pct / 100 * n), counted from 1. n must be > 0. */
+int64_t stats__percentile(const int64_t *sorted, size_t n, unsigned int pct);
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * output: the live view, one line per completed call while tracing, as
+ * aligned text or as JSON Lines.
+ */
+#ifndef MT_OUTPUT_H
+#define MT_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum output_mode {
+	OUTPUT_QUIET,
+	OUTPUT_TEXT,
+	OUTPUT_JSON,
+};
+
+struct call_view {
+	int64_t call_id, session_id;
+	int64_t start_ns; /* epoch ns */
+	int64_t client_pid, server_pid; /* ST_NULL if unknown */
+	const char *transport;
+	const char *direction; /* "c2s" | "s2c" */
+	const char *rpc_id;
+	const char *method;
+	const char *target;
+	const char *status;
+	int64_t latency_ns, server_latency_ns; /* ST_NULL if unknown */
+	int64_t error_code; /* ST_NULL if none */
+	const char *error_message;
+};
+
+struct output {
+	FILE *fp;
+	enum output_mode mode;
+	uint64_t lines;
+};
+
+void output__call(struct output *o, const struct call_view *v);
+
+#endif

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * peer: finds processes through /proc. The kernel records name a stream by
+ * its inode; which process sits at the other end is only known from the fd
+ * tables in /proc/PID/fd, scanned once per new stream. A pipe end is told
+ * apart from the other end by the access mode in /proc/PID/fdinfo.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/types.h>
+
+#include "mcptrace.h"
+#include "peer.h"
+
+/* Field 22 of /proc/PID/stat, clock ticks since boot; 0 if unreadable. */
+static unsigned long long proc_starttime(pid_t pid, pid_t *ppid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	FILE *f;
+	int field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f)) {
+		fclose(f);
+		return 0;
+	}
+	fclose(f);
+	/* comm may hold spaces and parentheses: parse after the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	p++;
+	for (field = 3; p && *p; field++) {
+		while (*p == ' ')
+			p++;
+		if (field == 4 && ppid)
+			*ppid = (pid_t)strtol(p, NULL, 10);
+		if (field == 22) {
+			start = strtoull(p, NULL, 10);
+			break;
+		}
+		p = strchr(p, ' ');
+	}
+	return start;
+}
+
+pid_t proc_ppid(pid_t pid)
+{
+	pid_t ppid = 0;
+
+	proc_starttime(pid, &ppid);
+	return ppid;
+}
+
+bool proc_is_ancestor(pid_t anc, pid_t pid)
+{
+	for (int depth = 0; depth < 8 && pid > 1; depth++) {
+		pid = proc_ppid(pid);
+		if (pid == anc)
+			return true;
+	}
+	return false;
+}
+
+/* O_ACCMODE of /proc/PID/fdinfo/FD, or -1. */
+static int fd_accmode(pid_t pid, int fd)
+{
+	char path[96], line[128];
+	int mode = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags:", 6)) {
+			mode = (int)(strtoul(line + 6, NULL, 8) & O_ACCMODE);
+			break;
+		}
+	fclose(f);
+	return mode;
+}
+
+/* Whether pid holds target ("pipe:[N]" or "socket:[N]"), with the access
+ * mode want (or any mode if want < 0). */
+static bool proc_holds(pid_t pid, const char *target, int want)
+{
+	char path[64], link[64];
+	struct dirent *d;
+	bool found = false;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while (!found && (d = readdir(dir))) {
+		ssize_t n;
+
+		if (d->d_name[0] == '.')
+			continue;
+		n = readlinkat(dirfd(dir), d->d_name, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (strcmp(link, target))
+			continue;
+		if (want < 0) {
+			found = true;
+		} else {
+			int mode = fd_accmode(pid, atoi(d->d_name));
+
+			found = mode == want || mode == O_RDWR;
+		}
+	}
+	closedir(dir);
+	return found;
+}
+
+pid_t peer_find(pid_t self, uint8_t fd_kind, uint64_t ino, uint64_t peer_ino, uint8_t dir)
+{
+	unsigned long long best_start = 0;
+	char target[48];
+	pid_t best = 0;
+	struct dirent *d;
+	int want = -1;
+	DIR *proc;
+
+	if (fd_kind == MT_FD_PIPE) {
+		snprintf(target, sizeof(target), "pipe:[%" PRIu64 "]", ino);
+		want = dir == MT_DIR_WRITE ? O_RDONLY : O_WRONLY;
+	} else if (fd_kind == MT_FD_UNIX && peer_ino) {
+		snprintf(target, sizeof(target), "socket:[%" PRIu64 "]", peer_ino);
+	} else {
+		return 0;
+	}
+	proc = opendir("/proc");
+	if (!proc)
+		return 0;
+	/* The newest holder wins: a wrapper (a shell, npx) that spawned the
+	 * real peer often keeps the inherited fds open too. */
+	while ((d = readdir(proc))) {
+		pid_t pid = (pid_t)strtol(d->d_name, NULL, 10);
+		unsigned long long start;
+
+		if (pid <= 0 || pid == self || !proc_holds(pid, target, want))
+			continue;
+		start = proc_starttime(pid, NULL);
+		if (!best || start > best_start || (start == best_start && pid > best)) {
+			best = pid;
+			best_start = start;
+		}
+	}
+	closedir(proc);
+	return best;
+}

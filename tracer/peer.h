@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * peer: what /proc knows about processes that the kernel records do not
+ * say: which process holds the other end of a pipe or unix socket, and who
+ * descends from whom. Looked up once per stream, never per message.
+ */
+#ifndef MT_PEER_H
+#define MT_PEER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The process at the other end of an fd of self: for a pipe (ino) the
+ * newest other process holding the opposite end (the reading end when self
+ * wrote); for a unix socket the newest process holding the peer socket
+ * (peer_ino). Returns 0 when none is found (it exited, or we may not look). */
+pid_t peer_find(pid_t self, uint8_t fd_kind, uint64_t ino, uint64_t peer_ino, uint8_t dir);
+/* The parent of pid, or 0. */
+pid_t proc_ppid(pid_t pid);
+/* Whether anc is pid's parent, grandparent, ... (a few levels). */
+bool proc_is_ancestor(pid_t anc, pid_t pid);
+
+#endif

@@ -1,0 +1,968 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * session: from framed lines to sessions, messages and calls (see
+ * session.h for the contract). Three ideas carry it:
+ *
+ * Flows. The bytes one process writes into a pipe or socket are the bytes
+ * the process at the other end reads. A flow is that one-way byte channel,
+ * named from the kernel's inode numbers so that the writer's and the
+ * reader's records name the same flow. When both ends are traced, each line
+ * is seen twice; the first sighting is stored, kept in a small queue of its
+ * side, and the second sighting (matched by length and hash, in FIFO order)
+ * only adds its time to the stored rows.
+ *
+ * Sessions. A stdio session is the pair of processes at the two ends, found
+ * through /proc once per stream (peer.c). Roles come from the first message
+ * whose method only one side sends (initialize, tools/call ... from the
+ * client; sampling, roots ... from the server), else from who spawned whom,
+ * else from who talks on its fds 0 and 1 (the server).
+ *
+ * Calls. A request opens a call keyed by (requester, id); the response
+ * closes it. Calls are written when opened and rewritten when anything
+ * about them changes, so a reader of a live DB sees calls in flight.
+ */
+#include <errno.h>
+#include <search.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonrpc.h"
+#include "peer.h"
+#include "session.h"
+
+#define OBS_QUEUE_LEN 256
+
+enum role {
+	ROLE_CLIENT = 0,
+	ROLE_SERVER = 1,
+	ROLE_UNKNOWN = 2,
+};
+
+struct call;
+struct session;
+
+/* One message stored from a line, as a later sighting must amend it. */
+struct mref {
+	int64_t msg_id;
+	struct call *call; /* holds a reference */
+	int part; /* 1: the call's request, 2: its response, 0: other */
+	int64_t sent_ns, recv_ns;
+};
+
+/* A line seen at one side of a flow, waiting for the other side's copy. */
+struct obs {
+	uint64_t hash;
+	size_t len;
+	size_t n;
+	struct mref *refs;
+};
+
+struct flow {
+	uint64_t id;
+	struct session *session;
+	struct flow *next; /* in session->flows */
+	struct obs q[2][OBS_QUEUE_LEN]; /* per side (enum mt_dir): a ring */
+	unsigned head[2], count[2];
+};
+
+struct call {
+	int refs; /* the session's open set, and mrefs waiting for a sighting */
+	struct session *s;
+	int requester; /* enum role */
+	char *rpc_id, *method, *target, *progress_token, *err_msg;
+	struct st_call row;
+	int64_t req_sent, req_recv, resp_sent, resp_recv;
+	bool answered, cancelled, printed, open;
+	int awaiting; /* sightings still expected for the response */
+	struct call *prev, *next; /* in session->open */
+};
+
+struct session {
+	pid_t a, b; /* key: the two ends, a < b, or (pid, 0) with the peer unknown */
+	pid_t client, server; /* 0 while unknown */
+	struct st_session row;
+	char *str[6]; /* owned strings behind row */
+	void *calls; /* tsearch of struct call by (requester, rpc_id) */
+	struct call *open; /* list of open calls */
+	struct flow *flows;
+	struct sessions *ss;
+};
+
+struct stream_info {
+	uint64_t stream_id;
+	pid_t peer;
+};
+
+struct sessions {
+	struct store *store;
+	struct output *out;
+	void *sessions, *flows, *streams, *traced;
+	struct sessions_stats stats;
+};
+
+static char *xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static uint64_t fnv1a(const char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* ---- small trees ---- */
+
+static int cmp_u64_first(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_session(const void *x, const void *y)
+{
+	const struct session *p = x, *q = y;
+
+	if (p->a != q->a)
+		return p->a < q->a ? -1 : 1;
+	return p->b < q->b ? -1 : p->b > q->b;
+}
+
+static int cmp_call(const void *x, const void *y)
+{
+	const struct call *p = x, *q = y;
+
+	if (p->requester != q->requester)
+		return p->requester - q->requester;
+	return strcmp(p->rpc_id, q->rpc_id);
+}
+
+static int cmp_pid(const void *x, const void *y)
+{
+	intptr_t a = (intptr_t)x, b = (intptr_t)y;
+
+	return a < b ? -1 : a > b;
+}
+
+static bool is_traced(struct sessions *ss, pid_t pid)
+{
+	return pid > 0 && tfind((void *)(intptr_t)pid, &ss->traced, cmp_pid);
+}
+
+struct sessions *sessions__new(struct store *store, struct output *out)
+{
+	struct sessions *ss = calloc(1, sizeof(*ss));
+
+	if (!ss)
+		return NULL;
+	ss->store = store;
+	ss->out = out;
+	return ss;
+}
+
+void sessions__process_traced(struct sessions *ss, pid_t pid)
+{
+	tsearch((void *)(intptr_t)pid, &ss->traced, cmp_pid);
+}
+
+/* ---- calls ---- */
+
+static void call_put(struct call *c)
+{
+	if (--c->refs > 0)
+		return;
+	free(c->rpc_id);
+	free(c->method);
+	free(c->target);
+	free(c->progress_token);
+	free(c->err_msg);
+	free(c);
+}
+
+/* Derives the timing columns from the sightings. The requester's view
+ * (its write of the request to its read of the response) is the latency
+ * when the requester is traced; else the responder's view. The
+ * responder's own time goes to server_latency_ns. */
+static void call_times(struct call *c)
+{
+	struct st_call *r = &c->row;
+
+	r->start_ns = c->req_sent != ST_NULL ? c->req_sent : c->req_recv;
+	r->end_ns = ST_NULL;
+	r->latency_ns = ST_NULL;
+	r->server_latency_ns = ST_NULL;
+	if (!c->answered)
+		return;
+	r->end_ns = c->resp_recv != ST_NULL ? c->resp_recv : c->resp_sent;
+	if (c->resp_sent != ST_NULL && c->req_recv != ST_NULL)
+		r->server_latency_ns = c->resp_sent - c->req_recv;
+	if (c->req_sent != ST_NULL && c->resp_recv != ST_NULL)
+		r->latency_ns = c->resp_recv - c->req_sent;
+	else if (r->server_latency_ns != ST_NULL)
+		r->latency_ns = r->server_latency_ns;
+	else if (r->start_ns != ST_NULL && r->end_ns != ST_NULL)
+		r->latency_ns = r->end_ns - r->start_ns;
+}
+
+static void call_write(struct sessions *ss, struct call *c)
+{
+	call_times(c);
+	store__update_call(ss->store, &c->row);
+}
+
+static void call_print(struct sessions *ss, struct call *c)
+{
+	struct session *s = c->s;
+	struct call_view v = {
+		.call_id = c->row.id,
+		.session_id = s->row.id,
+		.start_ns = c->row.start_ns,
+		.client_pid = s->row.client_pid,
+		.server_pid = s->row.server_pid,
+		.transport = s->row.transport,
+		.direction = c->row.direction,
+		.rpc_id = c->rpc_id,
+		.method = c->method,
+		.target = c->target,
+		.status = c->row.status,
+		.latency_ns = c->row.latency_ns,
+		.server_latency_ns = c->row.server_latency_ns,
+		.error_code = c->row.error_code,
+		.error_message = c->err_msg,
+	};
+
+	if (c->printed)
+		return;
+	c->printed = true;
+	output__call(ss->out, &v);
+}
+
+static void call_close(struct session *s, struct call *c)
+{
+	if (!c->open)
+		return;
+	c->open = false;
+	tdelete(c, &s->calls, cmp_call);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->open = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+	call_put(c);
+}
+
+static struct call *call_find(struct session *s, int requester, const char *rpc_id)
+{
+	struct call key = { .requester = requester, .rpc_id = (char *)rpc_id };
+	void *node;
+
+	if (!rpc_id)
+		return NULL;
+	node = tfind(&key, &s->calls, cmp_call);
+	return node ? *(struct call **)node : NULL;
+}
+
+static struct call *call_open(struct sessions *ss, struct session *s, int requester,
+			      const struct rpc_msg *m)
+{
+	struct call *c = calloc(1, sizeof(*c)), *old;
+
+	if (!c)
+		return NULL;
+	/* A reused id while the old call is open: the old one will never be
+	 * answered as far as we can tell. */
+	old = call_find(s, requester, m->id);
+	if (old) {
+		old->row.status = old->cancelled ? "cancelled" : "unanswered";
+		call_write(ss, old);
+		call_print(ss, old);
+		call_close(s, old);
+	}
+	c->refs = 1;
+	c->s = s;
+	c->requester = requester;
+	c->rpc_id = xstrdup(m->id);
+	c->method = xstrdup(m->method);
+	c->target = xstrdup(m->target);
+	c->progress_token = xstrdup(m->progress_token);
+	c->req_sent = c->req_recv = c->resp_sent = c->resp_recv = ST_NULL;
+	c->row = (struct st_call){
+		.session_id = s->row.id,
+		.rpc_id = c->rpc_id,
+		.direction = requester == ROLE_CLIENT ? "c2s" : "s2c",
+		.method = c->method,
+		.target = c->target,
+		.start_ns = ST_NULL,
+		.end_ns = ST_NULL,
+		.latency_ns = ST_NULL,
+		.server_latency_ns = ST_NULL,
+		.status = "pending",
+		.error_code = ST_NULL,
+	};
+	if (!c->rpc_id || !tsearch(c, &s->calls, cmp_call)) {
+		call_put(c);
+		return NULL;
+	}
+	c->open = true;
+	c->next = s->open;
+	if (s->open)
+		s->open->prev = c;
+	s->open = c;
+	store__add_call(ss->store, &c->row);
+	ss->stats.calls++;
+	return c;
+}
+
+/* ---- sessions ---- */
+
+static void session_write(struct sessions *ss, struct session *s)
+{
+	store__update_session(ss->store, &s->row);
+}
+
+static void session_set_str(struct session *s, int slot, const char **field, const char *v)
+{
+	if (!v || (*field && !strcmp(*field, v)))
+		return;
+	free(s->str[slot]);
+	s->str[slot] = strdup(v);
+	*field = s->str[slot];
+}
+
+/* The role a method's sender must have, if only one side sends it. */
+static enum role sender_role_of(const struct rpc_msg *m)
+{
+	static const char *const from_client[] = {
+		"initialize", "tools/", "resources/", "prompts/", "completion/", "logging/",
+		"notifications/initialized", "notifications/roots/",
+	};
+	static const char *const from_server[] = {
+		"sampling/", "roots/", "elicitation/", "notifications/message",
+		"notifications/resources/", "notifications/tools/", "notifications/prompts/",
+		"notifications/elicitation/",
+	};
+
+	if (!m->method || (m->kind != RPC_REQUEST && m->kind != RPC_NOTIFICATION))
+		return ROLE_UNKNOWN;
+	for (size_t i = 0; i < sizeof(from_client) / sizeof(*from_client); i++)
+		if (!strncmp(m->method, from_client[i], strlen(from_client[i])))
+			return ROLE_CLIENT;
+	for (size_t i = 0; i < sizeof(from_server) / sizeof(*from_server); i++)
+		if (!strncmp(m->method, from_server[i], strlen(from_server[i])))
+			return ROLE_SERVER;
+	return ROLE_UNKNOWN;
+}
+
+static void session_decide_roles(struct session *s, const struct wire_line *l, pid_t peer,
+				 const struct rpc_msg *m)
+{
+	pid_t self = l->tgid;
+	enum role r = sender_role_of(m), self_role;
+
+	if (r != ROLE_UNKNOWN)
+		self_role = l->dir == MT_DIR_WRITE ? r : !r;
+	else if (peer && proc_is_ancestor(self, peer))
+		self_role = ROLE_CLIENT;
+	else if (peer && proc_is_ancestor(peer, self))
+		self_role = ROLE_SERVER;
+	else
+		self_role = l->fd <= 1 ? ROLE_SERVER : ROLE_CLIENT;
+	s->client = self_role == ROLE_CLIENT ? self : peer;
+	s->server = self_role == ROLE_CLIENT ? peer : self;
+	s->row.client_pid = s->client ? s->client : ST_NULL;
+	s->row.server_pid = s->server ? s->server : ST_NULL;
+}
+
+static struct session *session_get(struct sessions *ss, const struct wire_line *l, pid_t peer,
+				   const struct rpc_msg *m)
+{
+	struct session key, *s;
+	void *node;
+
+	key.a = peer && peer < (pid_t)l->tgid ? peer : (pid_t)l->tgid;
+	key.b = peer && peer < (pid_t)l->tgid ? (pid_t)l->tgid : peer;
+	node = tfind(&key, &ss->sessions, cmp_session);
+	if (node)
+		return *(struct session **)node;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->a = key.a;
+	s->b = key.b;
+	s->ss = ss;
+	s->row = (struct st_session){
+		.transport = "stdio",
+		.started_ns = l->ts_ns,
+		.ended_ns = ST_NULL,
+	};
+	session_decide_roles(s, l, peer, m);
+	if (!tsearch(s, &ss->sessions, cmp_session)) {
+		free(s);
+		return NULL;
+	}
+	store__add_session(ss->store, &s->row);
+	ss->stats.sessions++;
+	return s;
+}
+
+static void session_end(struct sessions *ss, struct session *s, int64_t ts_ns, bool ended)
+{
+	struct flow *f, *fnext;
+
+	while (s->open) {
+		struct call *c = s->open;
+
+		if (!c->answered)
+			c->row.status = c->cancelled ? "cancelled" : "unanswered";
+		call_write(ss, c);
+		call_print(ss, c);
+		call_close(s, c);
+	}
+	if (ended) {
+		s->row.ended_ns = ts_ns;
+		session_write(ss, s);
+	}
+	for (f = s->flows; f; f = fnext) {
+		fnext = f->next;
+		tdelete(f, &ss->flows, cmp_u64_first);
+		for (int side = 0; side < 2; side++)
+			while (f->count[side]) {
+				struct obs *o = &f->q[side][f->head[side]];
+
+				for (size_t i = 0; i < o->n; i++)
+					if (o->refs[i].call)
+						call_put(o->refs[i].call);
+				free(o->refs);
+				f->head[side] = (f->head[side] + 1) % OBS_QUEUE_LEN;
+				f->count[side]--;
+			}
+		free(f);
+	}
+	s->flows = NULL;
+}
+
+static void session_free(struct session *s)
+{
+	for (int i = 0; i < 6; i++)
+		free(s->str[i]);
+	free(s);
+}
+
+struct pid_walk {
+	pid_t pid;
+	struct session **list;
+	size_t n, cap;
+};
+
+static struct pid_walk *pid_walk_ctx;
+
+static void collect_sessions(const void *node, VISIT which, int depth)
+{
+	struct session *s = *(struct session *const *)node;
+	struct pid_walk *w = pid_walk_ctx;
+
+	(void)depth;
+	if (which != postorder && which != leaf)
+		return;
+	if (w->pid && s->a != w->pid && s->b != w->pid)
+		return;
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 8;
+		struct session **l = realloc(w->list, cap * sizeof(*l));
+
+		if (!l)
+			return;
+		w->list = l;
+		w->cap = cap;
+	}
+	w->list[w->n++] = s;
+}
+
+/* Sessions with pid at one end (every session for pid 0). twalk takes no
+ * context; this stage runs on one thread. */
+static size_t sessions_of(struct sessions *ss, pid_t pid, struct session ***out)
+{
+	struct pid_walk w = { .pid = pid };
+
+	pid_walk_ctx = &w;
+	twalk(ss->sessions, collect_sessions);
+	pid_walk_ctx = NULL;
+	*out = w.list;
+	return w.n;
+}
+
+void sessions__process_exit(struct sessions *ss, pid_t pid, int64_t ts_ns)
+{
+	struct session **list;
+	size_t n = sessions_of(ss, pid, &list);
+
+	for (size_t i = 0; i < n; i++) {
+		session_end(ss, list[i], ts_ns, true);
+		tdelete(list[i], &ss->sessions, cmp_session);
+		session_free(list[i]);
+	}
+	free(list);
+	tdelete((void *)(intptr_t)pid, &ss->traced, cmp_pid);
+}
+
+/* ---- flows ---- */
+
+/* The flow a line belongs to, named the same from both ends. */
+static uint64_t flow_id(const struct wire_line *l)
+{
+	switch (l->fd_kind) {
+	case MT_FD_PIPE:
+		return (1ULL << 60) | l->ino;
+	case MT_FD_UNIX:
+		if (l->dir == MT_DIR_WRITE)
+			return (2ULL << 60) | l->ino;
+		if (l->peer_ino)
+			return (2ULL << 60) | l->peer_ino;
+		return (3ULL << 60) | l->ino;
+	default:
+		return (4ULL << 60) | ((uint64_t)l->dir << 59) | l->ino;
+	}
+}
+
+static struct flow *flow_get(struct sessions *ss, struct session *s, uint64_t id)
+{
+	void *node = tfind(&id, &ss->flows, cmp_u64_first);
+	struct flow *f;
+
+	if (node)
+		return *(struct flow **)node;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->id = id;
+	f->session = s;
+	if (!tsearch(f, &ss->flows, cmp_u64_first)) {
+		free(f);
+		return NULL;
+	}
+	f->next = s->flows;
+	s->flows = f;
+	return f;
+}
+
+/* ---- messages ---- */
+
+static pid_t stream_peer(struct sessions *ss, const struct wire_line *l)
+{
+	struct stream_info key = { .stream_id = l->stream_id }, *si;
+	void *node = tfind(&key, &ss->streams, cmp_u64_first);
+
+	if (node)
+		return (*(struct stream_info **)node)->peer;
+	si = calloc(1, sizeof(*si));
+	if (!si)
+		return 0;
+	si->stream_id = l->stream_id;
+	si->peer = peer_find(l->tgid, l->fd_kind, l->ino, l->peer_ino, l->dir);
+	if (!tsearch(si, &ss->streams, cmp_u64_first)) {
+		pid_t peer = si->peer;
+
+		free(si);
+		return peer;
+	}
+	return si->peer;
+}
+
+void sessions__stream_closed(struct sessions *ss, uint64_t stream_id)
+{
+	struct stream_info key = { .stream_id = stream_id };
+	void *node = tfind(&key, &ss->streams, cmp_u64_first);
+	struct stream_info *si;
+
+	if (!node)
+		return;
+	si = *(struct stream_info **)node;
+	tdelete(si, &ss->streams, cmp_u64_first);
+	free(si);
+}
+
+static const char *kind_name(enum rpc_kind k)
+{
+	switch (k) {
+	case RPC_REQUEST:
+		return "request";
+	case RPC_NOTIFICATION:
+		return "notification";
+	case RPC_RESPONSE:
+		return "response";
+	default:
+		return "error";
+	}
+}
+
+static void session_note_peer_info(struct sessions *ss, struct session *s, const struct rpc_msg *m,
+				   enum role sender)
+{
+	struct st_session *r = &s->row;
+	const char *old_cn = r->client_name, *old_sn = r->server_name, *old_pv = r->protocol_version;
+
+	if (m->kind == RPC_REQUEST && m->method && !strcmp(m->method, "initialize")) {
+		session_set_str(s, 0, &r->client_name, m->peer_name);
+		session_set_str(s, 1, &r->client_version, m->peer_version);
+		if (!r->protocol_version)
+			session_set_str(s, 4, &r->protocol_version, m->protocol_version);
+	} else if (m->kind == RPC_RESPONSE && sender == ROLE_SERVER && m->peer_name) {
+		session_set_str(s, 2, &r->server_name, m->peer_name);
+		session_set_str(s, 3, &r->server_version, m->peer_version);
+		session_set_str(s, 4, &r->protocol_version, m->protocol_version);
+	}
+	if (r->client_name != old_cn || r->server_name != old_sn || r->protocol_version != old_pv)
+		session_write(ss, s);
+}
+
+/* Stores one decoded message first seen from side dir at ts; fills ref. */
+static void message_new(struct sessions *ss, struct session *s, const struct wire_line *l,
+			const struct rpc_msg *m, pid_t peer, struct mref *ref)
+{
+	pid_t self = l->tgid;
+	pid_t sender = l->dir == MT_DIR_WRITE ? self : peer;
+	enum role self_role = self == s->client ? ROLE_CLIENT : ROLE_SERVER;
+	enum role sender_role = l->dir == MT_DIR_WRITE ? self_role : !self_role;
+	int64_t sent = l->dir == MT_DIR_WRITE ? l->ts_ns : ST_NULL;
+	int64_t recv = l->dir == MT_DIR_READ ? l->ts_ns : ST_NULL;
+	struct call *c = NULL;
+	struct st_message row = {
+		.session_id = s->row.id,
+		.ts_ns = l->ts_ns,
+		.sent_ns = sent,
+		.recv_ns = recv,
+		.sender_pid = sender ? sender : ST_NULL,
+		.direction = sender_role == ROLE_CLIENT ? "c2s" : "s2c",
+		.kind = kind_name(m->kind),
+		.rpc_id = m->id,
+		.method = m->method,
+		.size_bytes = m->in_batch ? (int64_t)m->body_len : (int64_t)l->wire_len,
+		.truncated = l->truncated,
+		.body = m->body,
+		.body_len = m->body_len,
+	};
+
+	*ref = (struct mref){ .sent_ns = sent, .recv_ns = recv };
+	session_note_peer_info(ss, s, m, sender_role);
+	switch (m->kind) {
+	case RPC_REQUEST:
+		c = call_open(ss, s, sender_role, m);
+		if (c) {
+			c->req_sent = sent;
+			c->req_recv = recv;
+			ref->part = 1;
+		}
+		break;
+	case RPC_RESPONSE:
+	case RPC_ERROR:
+		c = call_find(s, !sender_role, m->id);
+		if (c) {
+			row.method = c->method;
+			ref->part = 2;
+		}
+		break;
+	case RPC_NOTIFICATION:
+		if (m->method && !strcmp(m->method, "notifications/cancelled")) {
+			c = call_find(s, sender_role, m->cancel_id);
+			if (c)
+				c->cancelled = true;
+		} else if (m->progress_token) {
+			for (struct call *o = s->open; o; o = o->next)
+				if (o->progress_token && !strcmp(o->progress_token, m->progress_token)) {
+					c = o;
+					break;
+				}
+		}
+		break;
+	default:
+		break;
+	}
+	if (c) {
+		row.call_id = c->row.id;
+		c->refs++;
+		ref->call = c;
+	}
+	store__add_message(ss->store, &row);
+	ref->msg_id = row.id;
+	ss->stats.messages++;
+	if (!c)
+		return;
+	if (ref->part == 1) {
+		c->row.request_msg_id = row.id;
+		call_write(ss, c);
+	} else if (ref->part == 2) {
+		c->answered = true;
+		c->resp_sent = sent;
+		c->resp_recv = recv;
+		c->row.response_msg_id = row.id;
+		if (c->cancelled)
+			c->row.status = "cancelled";
+		else if (m->kind == RPC_ERROR)
+			c->row.status = "error";
+		else
+			c->row.status = m->tool_error ? "tool_error" : "ok";
+		if (m->kind == RPC_ERROR) {
+			c->row.error_code = m->has_err_code ? m->err_code : ST_NULL;
+			free(c->err_msg);
+			c->err_msg = xstrdup(m->err_message);
+			c->row.error_message = c->err_msg;
+		}
+		call_write(ss, c);
+	} else if (c->cancelled && !c->answered) {
+		c->row.status = "cancelled";
+		call_write(ss, c);
+	}
+}
+
+/* After the response: print now, or once the other end's sighting of it
+ * has given the call its full timing. */
+static void maybe_finish_call(struct sessions *ss, struct mref *ref, bool expect_more)
+{
+	struct call *c = ref->call;
+
+	if (!c || ref->part != 2)
+		return;
+	if (expect_more) {
+		c->awaiting++;
+		return;
+	}
+	call_print(ss, c);
+	call_close(c->s, c);
+}
+
+/* The other end's sighting of a stored line: amend times, then finish. */
+static void message_seen_again(struct sessions *ss, struct mref *ref, const struct wire_line *l)
+{
+	struct call *c = ref->call;
+
+	if (l->dir == MT_DIR_WRITE)
+		ref->sent_ns = l->ts_ns;
+	else
+		ref->recv_ns = l->ts_ns;
+	store__set_message_times(ss->store, ref->msg_id,
+				 ref->sent_ns != ST_NULL ? ref->sent_ns : ref->recv_ns, ref->sent_ns,
+				 ref->recv_ns, c ? c->row.id : 0);
+	ss->stats.merged++;
+	if (!c)
+		return;
+	if (ref->part == 1) {
+		c->req_sent = ref->sent_ns;
+		c->req_recv = ref->recv_ns;
+	} else if (ref->part == 2) {
+		c->resp_sent = ref->sent_ns;
+		c->resp_recv = ref->recv_ns;
+	}
+	if (ref->part) {
+		call_write(ss, c);
+		if (ref->part == 2 && c->awaiting && --c->awaiting == 0) {
+			call_print(ss, c);
+			call_close(c->s, c);
+		}
+	}
+}
+
+static void mrefs_put(struct mref *refs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (refs[i].call)
+			call_put(refs[i].call);
+	free(refs);
+}
+
+/* Looks for this line among the other side's unmatched sightings. A match
+ * also drops the older ones before it: the flow is FIFO, so they will
+ * never be matched (sent before we attached, or lost). */
+static bool flow_match(struct sessions *ss, struct flow *f, const struct wire_line *l,
+		       uint64_t hash)
+{
+	int other = !l->dir;
+
+	for (unsigned k = 0; k < f->count[other]; k++) {
+		struct obs *o = &f->q[other][(f->head[other] + k) % OBS_QUEUE_LEN];
+
+		if (o->hash != hash || o->len != l->len)
+			continue;
+		for (unsigned j = 0; j <= k; j++) {
+			struct obs *d = &f->q[other][f->head[other]];
+
+			if (j == k)
+				for (size_t i = 0; i < d->n; i++)
+					message_seen_again(ss, &d->refs[i], l);
+			else
+				for (size_t i = 0; i < d->n; i++)
+					if (d->refs[i].call && d->refs[i].part == 2 &&
+					    d->refs[i].call->awaiting &&
+					    --d->refs[i].call->awaiting == 0) {
+						call_print(ss, d->refs[i].call);
+						call_close(d->refs[i].call->s, d->refs[i].call);
+					}
+			mrefs_put(d->refs, d->n);
+			d->refs = NULL;
+			d->n = 0;
+			f->head[other] = (f->head[other] + 1) % OBS_QUEUE_LEN;
+			f->count[other]--;
+		}
+		return true;
+	}
+	return false;
+}
+
+static void flow_push(struct sessions *ss, struct flow *f, int side, uint64_t hash, size_t len,
+		      struct mref *refs, size_t n)
+{
+	struct obs *o;
+
+	if (f->count[side] == OBS_QUEUE_LEN) {
+		/* Full: the oldest will not be matched; finish its calls. */
+		o = &f->q[side][f->head[side]];
+		for (size_t i = 0; i < o->n; i++)
+			if (o->refs[i].call && o->refs[i].part == 2 && o->refs[i].call->awaiting &&
+			    --o->refs[i].call->awaiting == 0) {
+				call_print(ss, o->refs[i].call);
+				call_close(o->refs[i].call->s, o->refs[i].call);
+			}
+		mrefs_put(o->refs, o->n);
+		f->head[side] = (f->head[side] + 1) % OBS_QUEUE_LEN;
+		f->count[side]--;
+	}
+	o = &f->q[side][(f->head[side] + f->count[side]) % OBS_QUEUE_LEN];
+	*o = (struct obs){ .hash = hash, .len = len, .refs = refs, .n = n };
+	f->count[side]++;
+}
+
+static void parse_error(struct sessions *ss, const struct wire_line *l, const char *why)
+{
+	struct st_parse_error e = {
+		.ts_ns = l->ts_ns,
+		.pid = l->tgid,
+		.fd = l->fd,
+		.direction = l->dir == MT_DIR_WRITE ? "write" : "read",
+		.error = why,
+		.excerpt = l->text,
+		.excerpt_len = l->len < 256 ? l->len : 256,
+	};
+
+	store__add_parse_error(ss->store, &e);
+	ss->stats.parse_errors++;
+}
+
+bool sessions__line(struct sessions *ss, const struct wire_line *l)
+{
+	struct rpc_msg *msgs = NULL;
+	size_t n = 0, valid = 0;
+	struct session *s = NULL;
+	struct flow *f = NULL;
+	struct mref *refs;
+	uint64_t hash = 0;
+	bool expect_dup;
+	pid_t peer;
+
+	if (l->fd_kind == MT_FD_INET || l->fd_kind == MT_FD_SOCK)
+		return false; /* HTTP and other socket framings are not ours here */
+	if (l->truncated) {
+		parse_error(ss, l, "message longer than --max-msg: truncated, not decoded");
+		return true;
+	}
+	if (rpc_decode(l->text, l->len, &msgs, &n) < 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		valid += msgs[i].kind != RPC_INVALID;
+	if (!valid) {
+		if (!l->after_gap)
+			parse_error(ss, l, n && msgs[0].parse_error ? msgs[0].parse_error : "not JSON-RPC");
+		rpc_msgs_free(msgs, n);
+		return false;
+	}
+	peer = stream_peer(ss, l);
+	for (size_t i = 0; i < n && !s; i++)
+		if (msgs[i].kind != RPC_INVALID)
+			s = session_get(ss, l, peer, &msgs[i]);
+	if (!s)
+		goto out;
+	/* Both ends traced: the same line will be (or was) seen at the other. */
+	expect_dup = is_traced(ss, peer);
+	if (expect_dup) {
+		f = flow_get(ss, s, flow_id(l));
+		hash = fnv1a(l->text, l->len);
+		if (f && flow_match(ss, f, l, hash))
+			goto out;
+	}
+	refs = calloc(n, sizeof(*refs));
+	if (!refs)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (msgs[i].kind == RPC_INVALID) {
+			parse_error(ss, l, msgs[i].parse_error ? msgs[i].parse_error : "invalid member");
+			continue;
+		}
+		message_new(ss, s, l, &msgs[i], peer, &refs[i]);
+		maybe_finish_call(ss, &refs[i], expect_dup && f);
+	}
+	if (expect_dup && f)
+		flow_push(ss, f, l->dir, hash, l->len, refs, n);
+	else
+		mrefs_put(refs, n);
+out:
+	rpc_msgs_free(msgs, n);
+	return true;
+}
+
+void sessions__loss(struct sessions *ss, const struct wire_line *w, uint64_t offset, uint64_t bytes,
+		    const char *reason)
+{
+	struct st_loss l = {
+		.ts_ns = w->ts_ns,
+		.pid = w->tgid,
+		.fd = w->fd,
+		.stream_id = (int64_t)w->stream_id,
+		.direction = w->dir == MT_DIR_WRITE ? "write" : "read",
+		.offset = (int64_t)offset,
+		.bytes = (int64_t)bytes,
+		.reason = reason,
+	};
+
+	store__add_loss(ss->store, &l);
+}
+
+void sessions__finish(struct sessions *ss, int64_t ts_ns)
+{
+	struct session **list;
+	size_t n = sessions_of(ss, 0, &list);
+
+	for (size_t i = 0; i < n; i++)
+		session_end(ss, list[i], ts_ns, false);
+	free(list);
+}
+
+void sessions__stats(const struct sessions *ss, struct sessions_stats *out)
+{
+	*out = ss->stats;
+}
+
+static void free_session_node(void *p)
+{
+	session_free(p);
+}
+
+static void noop_free(void *p)
+{
+	(void)p;
+}
+
+void sessions__free(struct sessions *ss)
+{
+	if (!ss)
+		return;
+	sessions__finish(ss, 0);
+	tdestroy(ss->sessions, free_session_node);
+	tdestroy(ss->flows, free);
+	tdestroy(ss->streams, free);
+	tdestroy(ss->traced, noop_free);
+	free(ss);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * session: MCP meaning. Takes framed lines, decodes them, and
+ *  - stores each message once, even when both ends of a channel are traced
+ *    and the same bytes are seen written by one process and read by the
+ *    other (the two sightings are merged and give both ends' times);
+ *  - groups messages into sessions: for stdio, one per pair of processes
+ *    talking over pipes or a socketpair, so a host with several servers
+ *    gets one session per server;
+ *  - pairs requests and responses by (session, requester, id), in both
+ *    directions, marks cancelled calls, links progress notifications, and
+ *    reports requests never answered when their session ends.
+ */
+#ifndef MT_SESSION_H
+#define MT_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "output.h"
+#include "store.h"
+#include "stream.h"
+
+struct sessions;
+
+struct sessions *sessions__new(struct store *store, struct output *out);
+/* A framed line; returns whether it held JSON-RPC. */
+bool sessions__line(struct sessions *ss, const struct wire_line *line);
+/* A traced line that was not JSON-RPC, or bytes lost: recorded in the DB. */
+void sessions__loss(struct sessions *ss, const struct wire_line *where, uint64_t offset,
+		    uint64_t bytes, const char *reason);
+/* The process set: traced processes are expected to show both sightings
+ * of what they exchange with each other. */
+void sessions__process_traced(struct sessions *ss, pid_t pid);
+/* pid exited: sessions it was an end of are over. */
+void sessions__process_exit(struct sessions *ss, pid_t pid, int64_t ts_ns);
+void sessions__stream_closed(struct sessions *ss, uint64_t stream_id);
+/* Tracing stops: open calls are reported unanswered, open sessions stay open. */
+void sessions__finish(struct sessions *ss, int64_t ts_ns);
+void sessions__free(struct sessions *ss);
+
+struct sessions_stats {
+	uint64_t messages, calls, merged, parse_errors, sessions;
+};
+void sessions__stats(const struct sessions *ss, struct sessions_stats *out);
+
+#endif

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * stream: from kernel data records to framed lines, one stream per traced
+ * (process, fd). The kernel numbers every byte of a stream direction, so a
+ * record whose offset is past the expected one means records were lost;
+ * the loss is reported with its exact size and the framer resyncs at the
+ * next line. Streams that carry no JSON (log text, binary data, the
+ * self-pipes of event loops) are muted early so they cost neither memory
+ * here nor copies in the kernel.
+ */
+#include <errno.h>
+#include <search.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame_stdio.h"
+#include "stream.h"
+
+/* A stream with this many non-JSON lines, or bytes, before its first JSON
+ * line is not JSON-RPC. */
+#define MUTE_AFTER_LINES 16
+#define MUTE_AFTER_BYTES (64 * 1024)
+
+struct stream {
+	uint64_t id;
+	uint32_t tgid, fd;
+	uint8_t fd_kind;
+	uint64_t ino, peer_ino;
+	bool muted;
+	bool started[2]; /* a record of this direction was seen */
+	uint64_t rpc_lines, bad_lines; /* lines the session stage took, refused */
+	uint64_t next_off[2]; /* offset expected next, per enum mt_dir */
+	struct line_framer framer[2];
+	struct wire_line cur; /* the record being fed, for the line callback */
+	struct stream_table *table;
+};
+
+struct stream_table {
+	void *root; /* tsearch tree of struct stream, by id */
+	size_t count;
+	size_t max_msg;
+	struct stream_sink sink;
+};
+
+static int stream_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const struct stream *)a)->id, y = ((const struct stream *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+struct stream_table *stream_table__new(size_t max_msg, const struct stream_sink *sink)
+{
+	struct stream_table *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->max_msg = max_msg;
+	t->sink = *sink;
+	return t;
+}
+
+static struct stream *stream_find(struct stream_table *t, uint64_t id)
+{
+	struct stream key = { .id = id };
+	void *node = tfind(&key, &t->root, stream_cmp);
+
+	return node ? *(struct stream **)node : NULL;
+}
+
+static struct stream *stream_get(struct stream_table *t, const struct mt_data_event *e)
+{
+	struct stream *s = stream_find(t, e->stream_id);
+
+	if (s)
+		return s;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->id = e->stream_id;
+	s->tgid = e->hdr.tgid;
+	s->fd = e->fd;
+	s->fd_kind = e->fd_kind;
+	s->ino = e->ino;
+	s->peer_ino = e->peer_ino;
+	s->table = t;
+	line_framer_init(&s->framer[0], t->max_msg);
+	line_framer_init(&s->framer[1], t->max_msg);
+	if (!tsearch(s, &t->root, stream_cmp)) {
+		line_framer_free(&s->framer[0]);
+		line_framer_free(&s->framer[1]);
+		free(s);
+		return NULL;
+	}
+	t->count++;
+	return s;
+}
+
+static void stream_free(struct stream *s)
+{
+	line_framer_free(&s->framer[0]);
+	line_framer_free(&s->framer[1]);
+	free(s);
+}
+
+static void stream_remove(struct stream_table *t, struct stream *s)
+{
+	if (t->sink.closed)
+		t->sink.closed(t->sink.ctx, s->id, s->tgid, s->fd);
+	tdelete(s, &t->root, stream_cmp);
+	t->count--;
+	stream_free(s);
+}
+
+static void on_line(void *ctx, const char *text, size_t len, unsigned flags)
+{
+	struct stream *s = ctx;
+	struct wire_line line = s->cur;
+
+	line.text = text;
+	line.len = len;
+	line.wire_len = len;
+	line.truncated = flags & LINE_TRUNCATED;
+	line.after_gap = flags & LINE_AFTER_GAP;
+	if (line.truncated && s->framer[line.dir].line_bytes > len)
+		line.wire_len = s->framer[line.dir].line_bytes;
+	if (s->table->sink.line(s->table->sink.ctx, &line))
+		s->rpc_lines++;
+	else
+		s->bad_lines++;
+}
+
+static void maybe_mute(struct stream_table *t, struct stream *s)
+{
+	const struct line_framer *r = &s->framer[MT_DIR_READ], *w = &s->framer[MT_DIR_WRITE];
+
+	if (s->rpc_lines)
+		return;
+	/* JSON that is not JSON-RPC (a JSON logger on stderr) counts as other. */
+	if (s->bad_lines + r->other_lines + w->other_lines < MUTE_AFTER_LINES &&
+	    r->other_bytes + w->other_bytes < MUTE_AFTER_BYTES)
+		return;
+	s->muted = true;
+	line_framer_free(&s->framer[0]);
+	line_framer_free(&s->framer[1]);
+	line_framer_init(&s->framer[0], t->max_msg);
+	line_framer_init(&s->framer[1], t->max_msg);
+	if (t->sink.mute)
+		t->sink.mute(t->sink.ctx, s->tgid, s->fd, s->id);
+}
+
+/* Accounts for the bytes between what we expected and where this record
+ * starts. Returns how many leading bytes of the record were already seen. */
+static uint64_t check_offset(struct stream_table *t, struct stream *s, const struct mt_data_event *e)
+{
+	uint8_t dir = e->dir & 1;
+	uint64_t expect = s->next_off[dir];
+
+	if (!s->started[dir]) {
+		/* The first record of a direction: whatever came before was
+		 * before we attached, or muted. */
+		s->started[dir] = true;
+		if (e->offset)
+			line_framer_gap(&s->framer[dir]);
+		return 0;
+	}
+	if (e->offset > expect) {
+		if (t->sink.loss)
+			t->sink.loss(t->sink.ctx, &s->cur, expect, e->offset - expect, "ringbuf");
+		line_framer_gap(&s->framer[dir]);
+		return 0;
+	}
+	return expect - e->offset;
+}
+
+void stream_table__record(struct stream_table *t, const void *data, size_t size, int64_t ts_ns)
+{
+	const struct mt_event_hdr *h = data;
+	const struct mt_data_event *e = data;
+	struct stream *s;
+	uint64_t seen;
+	uint8_t dir;
+
+	if (size < sizeof(*h))
+		return;
+	if (h->type == MT_EV_CLOSE) {
+		const struct mt_close_event *c = data;
+
+		if (size < sizeof(*c))
+			return;
+		s = stream_find(t, c->stream_id);
+		if (s)
+			stream_remove(t, s);
+		return;
+	}
+	if (size < sizeof(*e) || (h->type == MT_EV_DATA && size < sizeof(*e) + e->len))
+		return;
+	s = stream_get(t, e);
+	if (!s)
+		return;
+	dir = e->dir & 1;
+	s->cur = (struct wire_line){
+		.stream_id = s->id,
+		.tgid = s->tgid,
+		.fd = s->fd,
+		.dir = dir,
+		.fd_kind = s->fd_kind,
+		.ino = e->ino,
+		.peer_ino = e->peer_ino,
+		.ts_ns = ts_ns,
+	};
+	/* A unix socket learns its peer late (connect after the first
+	 * record) or loses it; keep the newest the kernel saw. */
+	if (e->peer_ino)
+		s->peer_ino = e->peer_ino;
+	seen = check_offset(t, s, e);
+	if (h->type == MT_EV_SKIP) {
+		if (t->sink.loss)
+			t->sink.loss(t->sink.ctx, &s->cur, e->offset, e->len, "truncated");
+		line_framer_gap(&s->framer[dir]);
+		s->next_off[dir] = e->offset + e->len;
+		return;
+	}
+	if (h->type != MT_EV_DATA)
+		return;
+	if (e->offset + e->len > s->next_off[dir])
+		s->next_off[dir] = e->offset + e->len;
+	if (s->muted || seen >= e->len)
+		return;
+	line_framer_feed(&s->framer[dir], e->data + seen, e->len - seen, on_line, s);
+	if (!s->muted)
+		maybe_mute(t, s);
+}
+
+struct drop_ctx {
+	uint32_t tgid;
+	struct stream **list;
+	size_t n, cap;
+};
+
+static struct drop_ctx *drop_walk_ctx;
+
+static void drop_walk(const void *node, VISIT which, int depth)
+{
+	struct stream *s = *(struct stream *const *)node;
+	struct drop_ctx *c = drop_walk_ctx;
+
+	(void)depth;
+	if ((which != postorder && which != leaf) || s->tgid != c->tgid)
+		return;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		struct stream **l = realloc(c->list, cap * sizeof(*l));
+
+		if (!l)
+			return;
+		c->list = l;
+		c->cap = cap;
+	}
+	c->list[c->n++] = s;
+}
+
+void stream_table__drop_pid(struct stream_table *t, uint32_t tgid)
+{
+	struct drop_ctx c = { .tgid = tgid };
+
+	/* twalk has no context argument; this stage is single-threaded. */
+	drop_walk_ctx = &c;
+	twalk(t->root, drop_walk);
+	drop_walk_ctx = NULL;
+	for (size_t i = 0; i < c.n; i++)
+		stream_remove(t, c.list[i]);
+	free(c.list);
+}
+
+size_t stream_table__count(const struct stream_table *t)
+{
+	return t->count;
+}
+
+static void free_node(void *p)
+{
+	stream_free(p);
+}
+
+void stream_table__free(struct stream_table *t)
+{
+	if (!t)
+		return;
+	tdestroy(t->root, free_node);
+	free(t);
+}
