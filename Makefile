@@ -34,7 +34,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all clean install test unit-test fuzz-replay integration-test demo bench fuzz
+.PHONY: all clean install test unit-test deps demo bench fuzz
 .DELETE_ON_ERROR:
 
 all: $(OUT)/mcptrace
@@ -96,13 +96,19 @@ install: $(OUT)/mcptrace
 # Every test: unit tests (no root), the saved fuzz corpora, then the
 # integration tests against real MCP peers (root; they say so and fail
 # loudly without it).
-test: all $(UNIT_BINS) $(FUZZ_BINS)
+test: deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_BINS)
 	$(Q)sh tests/run.sh
+
+# What the build and the tests need, installed only where missing.
+deps:
+	$(Q)sh scripts/install-deps.sh
 
 unit-test: $(UNIT_BINS) $(FUZZ_BINS)
 	$(Q)MT_UNIT_ONLY=1 sh tests/run.sh
 
-demo: all
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)sh scripts/demo.sh
 
 bench: all

@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Session stage from bytes: framed lines as the stream stage hands them on,
+ * with a fake /proc, into a real DB; the checks read the rows back.
+ *
+ * The cast: a host H (pid 100) runs servers S (200) and T (300). H writes
+ * to S over pipe 11 and reads S's answers from pipe 12; with T it uses
+ * pipes 21 and 22. H is S's and T's parent.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "session.h"
+
+#define H 100
+#define S 200
+#define T 300
+
+static pid_t fake_peer(pid_t self, uint8_t kind, uint64_t ino, uint64_t peer_ino, uint8_t dir)
+{
+	(void)kind;
+	(void)peer_ino;
+	(void)dir;
+	if (ino == 11 || ino == 12)
+		return self == H ? S : H;
+	if (ino == 21 || ino == 22)
+		return self == H ? T : H;
+	return 0;
+}
+
+static bool fake_ancestor(pid_t anc, pid_t pid)
+{
+	return anc == H && (pid == S || pid == T);
+}
+
+static const struct proc_lookup lookup = { fake_peer, fake_ancestor };
+
+struct fixture {
+	char path[64];
+	struct store *store;
+	struct sessions *ss;
+	struct output out;
+};
+
+static void setup(struct fixture *f, bool trace_server)
+{
+	int fd;
+
+	snprintf(f->path, sizeof(f->path), "/tmp/mt-session-XXXXXX");
+	fd = mkstemp(f->path);
+	close(fd);
+	unlink(f->path);
+	CHECK_EQ_INT(store__open(&f->store, f->path), 0);
+	store__begin_run(f->store, "test", 1);
+	f->out = (struct output){ .mode = OUTPUT_QUIET };
+	f->ss = sessions__new(f->store, &f->out);
+	sessions__set_lookup(f->ss, &lookup);
+	sessions__process_traced(f->ss, H);
+	if (trace_server) {
+		sessions__process_traced(f->ss, S);
+		sessions__process_traced(f->ss, T);
+	}
+}
+
+static void teardown(struct fixture *f)
+{
+	sessions__free(f->ss);
+	store__flush(f->store);
+	store__close(f->store);
+	unlink(f->path);
+	for (const char *sfx = "-wal"; sfx; sfx = sfx[1] == 'w' ? "-shm" : NULL) {
+		char p[80];
+
+		snprintf(p, sizeof(p), "%s%s", f->path, sfx);
+		unlink(p);
+	}
+}
+
+/* One sighting: pid saw text on fd (dir) of pipe ino at ts. */
+static bool feed(struct fixture *f, pid_t pid, uint32_t fd, uint8_t dir, uint64_t ino, int64_t ts,
+		 const char *text)
+{
+	struct wire_line l = {
+		.stream_id = (uint64_t)pid * 1000 + fd,
+		.tgid = (uint32_t)pid,
+		.fd = fd,
+		.dir = dir,
+		.fd_kind = MT_FD_PIPE,
+		.ino = ino,
+		.ts_ns = ts,
+		.text = text,
+		.len = strlen(text),
+		.wire_len = strlen(text),
+	};
+
+	return sessions__line(f->ss, &l);
+}
+
+/* The host writes to a server / reads from it; the server reads / writes. */
+#define H_TO(f, srv, ts, txt) feed(f, H, (srv) == S ? 10 : 20, MT_DIR_WRITE, (srv) == S ? 11 : 21, ts, txt)
+#define H_FROM(f, srv, ts, txt) feed(f, H, (srv) == S ? 13 : 23, MT_DIR_READ, (srv) == S ? 12 : 22, ts, txt)
+#define SRV_IN(f, srv, ts, txt) feed(f, srv, 0, MT_DIR_READ, (srv) == S ? 11 : 21, ts, txt)
+#define SRV_OUT(f, srv, ts, txt) feed(f, srv, 1, MT_DIR_WRITE, (srv) == S ? 12 : 22, ts, txt)
+
+static long long q_int(struct fixture *f, const char *sql)
+{
+	sqlite3 *db = store__db(f->store);
+	sqlite3_stmt *st;
+	long long v = -999;
+
+	store__flush(f->store);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "  sql error: %s: %s\n", sqlite3_errmsg(db), sql);
+		return -999;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static char *q_str(struct fixture *f, const char *sql)
+{
+	sqlite3 *db = store__db(f->store);
+	sqlite3_stmt *st;
+	char *v = NULL;
+
+	store__flush(f->store);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "  sql error: %s: %s\n", sqlite3_errmsg(db), sql);
+		return NULL;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void check_str(struct fixture *f, const char *sql, const char *want)
+{
+	char *got = q_str(f, sql);
+
+	CHECK_EQ_STR(got, want);
+	free(got);
+}
+
+#define INIT_REQ                                                                                   \
+	"{\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{}," \
+	"\"clientInfo\":{\"name\":\"host\",\"version\":\"1.0\"}},\"jsonrpc\":\"2.0\",\"id\":0}"
+#define INIT_RES                                                                                   \
+	"{\"result\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"serverInfo\":{\"name\":" \
+	"\"srv\",\"version\":\"2.0\"}},\"jsonrpc\":\"2.0\",\"id\":0}"
+
+/* Both ends traced: each line stored once with both times, and the call
+ * gets the client's latency and the server's own time. */
+static void test_both_ends_merge(void)
+{
+	struct fixture f;
+
+	setup(&f, true);
+	CHECK(H_TO(&f, S, 1000, INIT_REQ));
+	CHECK(SRV_IN(&f, S, 1010, INIT_REQ));
+	CHECK(SRV_OUT(&f, S, 1100, INIT_RES));
+	CHECK(H_FROM(&f, S, 1120, INIT_RES));
+	/* the reader's sighting may come first */
+	SRV_IN(&f, S, 2010, "{\"method\":\"tools/list\",\"jsonrpc\":\"2.0\",\"id\":1}");
+	H_TO(&f, S, 2000, "{\"method\":\"tools/list\",\"jsonrpc\":\"2.0\",\"id\":1}");
+	H_FROM(&f, S, 2300, "{\"result\":{\"tools\":[]},\"jsonrpc\":\"2.0\",\"id\":1}");
+	SRV_OUT(&f, S, 2290, "{\"result\":{\"tools\":[]},\"jsonrpc\":\"2.0\",\"id\":1}");
+
+	CHECK_EQ_INT(q_int(&f, "select count(*) from messages"), 4);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions"), 1);
+	CHECK_EQ_INT(q_int(&f, "select sent_ns from messages where rpc_id='0' and kind='request'"), 1000);
+	CHECK_EQ_INT(q_int(&f, "select recv_ns from messages where rpc_id='0' and kind='request'"), 1010);
+	CHECK_EQ_INT(q_int(&f, "select ts_ns from messages where rpc_id='1' and kind='request'"), 2000);
+	CHECK_EQ_INT(q_int(&f, "select sender_pid from messages where rpc_id='1' and kind='response'"), S);
+	CHECK_EQ_INT(q_int(&f, "select latency_ns from calls where rpc_id='0'"), 120);
+	CHECK_EQ_INT(q_int(&f, "select server_latency_ns from calls where rpc_id='0'"), 90);
+	CHECK_EQ_INT(q_int(&f, "select latency_ns from calls where rpc_id='1'"), 300);
+	CHECK_EQ_INT(q_int(&f, "select server_latency_ns from calls where rpc_id='1'"), 280);
+	check_str(&f, "select status from calls where rpc_id='1'", "ok");
+	check_str(&f, "select method from messages where kind='response' and rpc_id='1'", "tools/list");
+	check_str(&f, "select direction from messages where kind='response' and rpc_id='1'", "s2c");
+	CHECK_EQ_INT(q_int(&f, "select client_pid from sessions"), H);
+	CHECK_EQ_INT(q_int(&f, "select server_pid from sessions"), S);
+	check_str(&f, "select client_name || ' ' || client_version from sessions", "host 1.0");
+	check_str(&f, "select server_name || ' ' || server_version from sessions", "srv 2.0");
+	check_str(&f, "select protocol_version from sessions", "2025-06-18");
+	CHECK_EQ_INT(q_int(&f, "select count(*) from calls c join messages m on m.id = c.response_msg_id "
+			       "where m.call_id = c.id"), 2);
+	teardown(&f);
+}
+
+/* Only the host traced; answers out of order, an error, a tool error,
+ * ids 1 and "1" kept apart. */
+static void test_out_of_order_and_ids(void)
+{
+	struct fixture f;
+
+	setup(&f, false);
+	H_TO(&f, S, 100, "{\"method\":\"tools/call\",\"params\":{\"name\":\"slow\"},\"jsonrpc\":\"2.0\",\"id\":1}");
+	H_TO(&f, S, 110, "{\"method\":\"tools/call\",\"params\":{\"name\":\"fast\"},\"jsonrpc\":\"2.0\",\"id\":\"1\"}");
+	H_TO(&f, S, 120, "{\"method\":\"tools/call\",\"params\":{\"name\":\"nope\"},\"jsonrpc\":\"2.0\",\"id\":2}");
+	H_TO(&f, S, 130, "{\"method\":\"tools/call\",\"params\":{\"name\":\"bad\"},\"jsonrpc\":\"2.0\",\"id\":3}");
+	H_FROM(&f, S, 150, "{\"result\":{\"content\":[]},\"jsonrpc\":\"2.0\",\"id\":\"1\"}");
+	H_FROM(&f, S, 160, "{\"jsonrpc\":\"2.0\",\"id\":2,\"error\":{\"code\":-32602,\"message\":\"Unknown tool: nope\"}}");
+	H_FROM(&f, S, 170, "{\"result\":{\"content\":[],\"isError\":true},\"jsonrpc\":\"2.0\",\"id\":3}");
+	H_FROM(&f, S, 900, "{\"result\":{\"content\":[]},\"jsonrpc\":\"2.0\",\"id\":1}");
+
+	CHECK_EQ_INT(q_int(&f, "select count(*) from calls"), 4);
+	CHECK_EQ_INT(q_int(&f, "select latency_ns from calls where rpc_id='1'"), 800);
+	CHECK_EQ_INT(q_int(&f, "select latency_ns from calls where rpc_id='\"1\"'"), 40);
+	check_str(&f, "select target from calls where rpc_id='\"1\"'", "fast");
+	check_str(&f, "select status from calls where rpc_id='2'", "error");
+	CHECK_EQ_INT(q_int(&f, "select error_code from calls where rpc_id='2'"), -32602);
+	check_str(&f, "select error_message from calls where rpc_id='2'", "Unknown tool: nope");
+	check_str(&f, "select status from calls where rpc_id='3'", "tool_error");
+	CHECK_EQ_INT(q_int(&f, "select server_latency_ns is null from calls where rpc_id='1'"), 1);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from messages where sent_ns is null and kind='request'"), 0);
+	teardown(&f);
+}
+
+/* Cancelled, unanswered, progress, and a server-to-client request. */
+static void test_cancel_progress_and_server_requests(void)
+{
+	struct fixture f;
+
+	setup(&f, false);
+	H_TO(&f, S, 100, INIT_REQ);
+	H_FROM(&f, S, 110, INIT_RES);
+	H_TO(&f, S, 200, "{\"method\":\"tools/call\",\"params\":{\"name\":\"long\",\"_meta\":{\"progressToken\":7}},\"jsonrpc\":\"2.0\",\"id\":1}");
+	H_FROM(&f, S, 210, "{\"method\":\"notifications/progress\",\"params\":{\"progressToken\":7,\"progress\":1,\"total\":2},\"jsonrpc\":\"2.0\"}");
+	H_TO(&f, S, 220, "{\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":1,\"reason\":\"user\"},\"jsonrpc\":\"2.0\"}");
+	H_TO(&f, S, 300, "{\"method\":\"tools/call\",\"params\":{\"name\":\"never\"},\"jsonrpc\":\"2.0\",\"id\":2}");
+	H_FROM(&f, S, 400, "{\"method\":\"sampling/createMessage\",\"params\":{},\"jsonrpc\":\"2.0\",\"id\":0}");
+	H_TO(&f, S, 450, "{\"result\":{\"role\":\"assistant\"},\"jsonrpc\":\"2.0\",\"id\":0}");
+	sessions__process_exit(f.ss, S, 1000);
+
+	check_str(&f, "select status from calls where rpc_id='1'", "cancelled");
+	check_str(&f, "select status from calls where rpc_id='2'", "unanswered");
+	CHECK_EQ_INT(q_int(&f, "select latency_ns is null from calls where rpc_id='2'"), 1);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from messages m join calls c on m.call_id = c.id "
+			       "where c.rpc_id='1' and m.kind='notification'"), 2);
+	check_str(&f, "select direction from calls where method='sampling/createMessage'", "s2c");
+	check_str(&f, "select status from calls where method='sampling/createMessage'", "ok");
+	CHECK_EQ_INT(q_int(&f, "select latency_ns from calls where method='sampling/createMessage'"), 50);
+	check_str(&f, "select direction from messages where kind='response' and method='sampling/createMessage'", "c2s");
+	CHECK_EQ_INT(q_int(&f, "select ended_ns from sessions"), 1000);
+	teardown(&f);
+}
+
+/* One host, two servers that both number their ids from 0. */
+static void test_two_servers(void)
+{
+	struct fixture f;
+
+	setup(&f, false);
+	H_TO(&f, S, 100, INIT_REQ);
+	H_TO(&f, T, 101, INIT_REQ);
+	H_FROM(&f, T, 150, INIT_RES);
+	H_FROM(&f, S, 190, INIT_RES);
+	H_FROM(&f, S, 200, "{\"method\":\"roots/list\",\"jsonrpc\":\"2.0\",\"id\":0}");
+	H_FROM(&f, T, 201, "{\"method\":\"roots/list\",\"jsonrpc\":\"2.0\",\"id\":0}");
+	H_TO(&f, T, 230, "{\"result\":{\"roots\":[]},\"jsonrpc\":\"2.0\",\"id\":0}");
+	H_TO(&f, S, 260, "{\"result\":{\"roots\":[]},\"jsonrpc\":\"2.0\",\"id\":0}");
+
+	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions"), 2);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from calls where status='ok'"), 4);
+	CHECK_EQ_INT(q_int(&f, "select c.latency_ns from calls c join sessions s on s.id=c.session_id "
+			       "where s.server_pid=200 and c.method='initialize'"), 90);
+	CHECK_EQ_INT(q_int(&f, "select c.latency_ns from calls c join sessions s on s.id=c.session_id "
+			       "where s.server_pid=300 and c.method='initialize'"), 49);
+	CHECK_EQ_INT(q_int(&f, "select c.latency_ns from calls c join sessions s on s.id=c.session_id "
+			       "where s.server_pid=200 and c.method='roots/list'"), 60);
+	teardown(&f);
+}
+
+/* Batches, notifications, lines that are not JSON-RPC. */
+static void test_batch_and_garbage(void)
+{
+	struct fixture f;
+
+	setup(&f, false);
+	CHECK(H_TO(&f, S, 100, "[{\"jsonrpc\":\"2.0\",\"method\":\"ping\",\"id\":5},{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}]"));
+	CHECK(H_FROM(&f, S, 120, "{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":{}}"));
+	CHECK(!H_FROM(&f, S, 130, "{\"level\":\"info\",\"msg\":\"a JSON log line\"}"));
+	CHECK(!H_FROM(&f, S, 131, "{not json"));
+	CHECK_EQ_INT(q_int(&f, "select count(*) from messages"), 3);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from parse_errors"), 2);
+	CHECK_EQ_INT(q_int(&f, "select latency_ns from calls where method='ping'"), 20);
+	check_str(&f, "select body from messages where kind='notification'",
+		  "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+	teardown(&f);
+}
+
+int main(void)
+{
+	RUN_TEST(test_both_ends_merge);
+	RUN_TEST(test_out_of_order_and_ids);
+	RUN_TEST(test_cancel_progress_and_server_requests);
+	RUN_TEST(test_two_servers);
+	RUN_TEST(test_batch_and_garbage);
+	return CHECK_DONE();
+}
