@@ -23,12 +23,12 @@
 #define MT_COMM_LEN 16
 
 enum mt_event_type {
-	MT_EV_DATA = 1, /* struct mt_data_event: bytes read or written */
-	MT_EV_SKIP = 2, /* struct mt_data_event, no payload: len bytes not copied (cap) */
+	MT_EV_DATA = 1,	 /* struct mt_data_event: bytes read or written */
+	MT_EV_SKIP = 2,	 /* struct mt_data_event, no payload: len bytes not copied (cap) */
 	MT_EV_CLOSE = 3, /* struct mt_close_event: a traced fd was closed */
-	MT_EV_FORK = 4, /* struct mt_proc_event: a traced process forked */
-	MT_EV_EXEC = 5, /* struct mt_proc_event: a traced process exec'd */
-	MT_EV_EXIT = 6, /* struct mt_proc_event: a traced process exited */
+	MT_EV_FORK = 4,	 /* struct mt_proc_event: a traced process forked */
+	MT_EV_EXEC = 5,	 /* struct mt_proc_event: a traced process exec'd */
+	MT_EV_EXIT = 6,	 /* struct mt_proc_event: a traced process exited */
 };
 
 enum mt_dir {
@@ -42,16 +42,16 @@ enum mt_fd_kind {
 	MT_FD_UNIX = 2, /* S_IFSOCK, AF_UNIX */
 	MT_FD_INET = 3, /* S_IFSOCK, AF_INET or AF_INET6 */
 	MT_FD_SOCK = 4, /* S_IFSOCK, any other family */
-	MT_FD_CHR = 5, /* S_IFCHR: ttys and the like */
+	MT_FD_CHR = 5,	/* S_IFCHR: ttys and the like */
 };
 
 /* mt_data_event.flags */
 #define MT_F_SYSCALL_START 0x1 /* first record of its syscall */
-#define MT_F_SYSCALL_END 0x2 /* last record of its syscall */
+#define MT_F_SYSCALL_END 0x2   /* last record of its syscall */
 
 struct mt_event_hdr {
 	__u32 type; /* enum mt_event_type */
-	__u32 pid; /* thread id */
+	__u32 pid;  /* thread id */
 	__u32 tgid; /* process id */
 	__u32 _pad;
 	__u64 ts_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
@@ -67,16 +67,16 @@ struct mt_event_hdr {
 struct mt_data_event {
 	struct mt_event_hdr hdr;
 	__u64 stream_id;
-	__u64 ino; /* inode of this end: the pipe, or this socket */
+	__u64 ino;	/* inode of this end: the pipe, or this socket */
 	__u64 peer_ino; /* AF_UNIX: inode of the connected peer socket; else 0 */
-	__u64 offset; /* stream offset of data[0] (or of the skipped run) */
+	__u64 offset;	/* stream offset of data[0] (or of the skipped run) */
 	__u32 fd;
-	__u32 len; /* payload bytes in data[] (MT_EV_SKIP: bytes skipped) */
+	__u32 len;	   /* payload bytes in data[] (MT_EV_SKIP: bytes skipped) */
 	__u32 syscall_len; /* bytes the whole syscall moved */
-	__u8 dir; /* enum mt_dir */
-	__u8 fd_kind; /* enum mt_fd_kind */
-	__u16 flags; /* MT_F_* */
-	char data[]; /* len bytes */
+	__u8 dir;	   /* enum mt_dir */
+	__u8 fd_kind;	   /* enum mt_fd_kind */
+	__u16 flags;	   /* MT_F_* */
+	char data[];	   /* len bytes */
 };
 
 struct mt_close_event {
@@ -103,9 +103,11 @@ struct mt_lost {
 	__u64 bytes;
 };
 
-/* Key and value of the fd_streams map: one per traced (process, fd). User
- * space sets muted to stop the copying of a stream that is not JSON-RPC;
- * the kernel keeps counting its offsets. */
+/* Key and value of the fd_streams map: one per traced (process, fd). muted
+ * stops the copying of a stream that is not JSON-RPC; the kernel keeps
+ * counting its offsets. User space asks for it through the mute_req map
+ * (capture__mute) and the kernel sets muted itself, so that no user-space
+ * write can race with the offsets the kernel advances in place. */
 struct mt_fd_key {
 	__u32 tgid;
 	__u32 fd;

@@ -19,15 +19,15 @@ struct capture;
 typedef int (*capture_event_fn)(void *ctx, const void *data, size_t size);
 
 struct capture_opts {
-	uint32_t max_msg; /* per-syscall copy cap in bytes; 0: MT_DEFAULT_MAX_MSG */
+	uint32_t max_msg;	/* per-syscall copy cap in bytes; 0: MT_DEFAULT_MAX_MSG */
 	uint32_t ringbuf_bytes; /* ring buffer size, a power of two; 0: 16 MiB */
-	bool follow; /* trace children forked later by every traced process */
+	bool follow;		/* trace children forked later by every traced process */
 };
 
 /* Opens, loads and attaches. Fails with a negative errno and a one-line
  * message on stderr (not root, no BTF, ...). */
-int capture__open(struct capture **out, const struct capture_opts *opts,
-		  capture_event_fn fn, void *ctx);
+int capture__open(struct capture **out, const struct capture_opts *opts, capture_event_fn fn,
+		  void *ctx);
 /* Adds a process (tgid) to the traced set; follow as in capture_opts. */
 int capture__add_pid(struct capture *c, pid_t tgid, bool follow);
 /* Removes a process from the traced set (it exiting does that too). */

@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * capture: the user-space half of the kernel side. It opens, configures,
+ * loads and attaches bpf/mcptrace.bpf.c through its skeleton, owns the ring
+ * buffer, and hands each record, unchanged, to one callback. It also edits
+ * the two maps user space may touch: traced_pids (which processes) and
+ * mute_req (which streams to stop copying).
+ *
+ * Edges: the records are passed on as raw bytes starting with struct
+ * mt_event_hdr, after a size check only; making sense of streams is for
+ * the stages after this one. Everything here needs root (CAP_BPF and
+ * CAP_PERFMON) and a kernel with BTF.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <linux/types.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "mcptrace.h"
+#include "capture.h"
+#include "mcptrace.skel.h"
+
+#define DEFAULT_RINGBUF_BYTES (16u << 20)
+#define BTF_PATH "/sys/kernel/btf/vmlinux"
+#define TRACEFS "/sys/kernel/tracing"
+#define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
+
+/* Not in every <linux/capability.h> this builds against. */
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+struct capture {
+	struct mcptrace_bpf *skel;
+	struct ring_buffer *rb;
+	capture_event_fn fn;
+	void *ctx;
+	bool follow;
+};
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+/*
+ * Returns true if the effective capability set allows loading tracing
+ * programs: CAP_SYS_ADMIN, or CAP_BPF together with CAP_PERFMON. Checked up
+ * front because the kernel's EPERM from deep inside libbpf names neither.
+ */
+static bool have_bpf_caps(void)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2] = {};
+	__u64 eff;
+
+	if (syscall(SYS_capget, &hdr, data))
+		return geteuid() == 0;
+	eff = (__u64)data[1].effective << 32 | data[0].effective;
+	if (eff & (1ull << CAP_SYS_ADMIN))
+		return true;
+	return (eff & (1ull << CAP_BPF)) && (eff & (1ull << CAP_PERFMON));
+}
+
+/*
+ * libbpf finds a tracepoint's id under tracefs, which is not always
+ * mounted (containers, minimal systems). Mount it where libbpf looks.
+ */
+static int ensure_tracefs(void)
+{
+	struct stat st;
+
+	if (stat(DEBUGFS_TRACING "/events", &st) == 0 || stat(TRACEFS "/events", &st) == 0)
+		return 0;
+	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL)) {
+		int err = -errno;
+
+		fprintf(stderr, "failed to mount tracefs at %s: %s\n", TRACEFS, strerror(errno));
+		return err;
+	}
+	return 0;
+}
+
+/* Checks the record's size before anyone reads it as a struct. */
+static int handle_record(void *ctx, void *data, size_t size)
+{
+	struct capture *c = ctx;
+
+	if (size < sizeof(struct mt_event_hdr))
+		return 0;
+	return c->fn(c->ctx, data, size);
+}
+
+/*
+ * Attaches every program by hand rather than with the skeleton's attach,
+ * so that a failure can name the tracepoint. The links go where the
+ * skeleton keeps them, so mcptrace_bpf__destroy() detaches them.
+ */
+static int attach_all(struct mcptrace_bpf *skel)
+{
+	struct bpf_object_skeleton *s = skel->skeleton;
+	int i, err;
+
+	for (i = 0; i < s->prog_cnt; i++) {
+		struct bpf_program *prog = *s->progs[i].prog;
+		struct bpf_link *link = bpf_program__attach(prog);
+
+		if (!link) {
+			err = -errno;
+			fprintf(stderr, "failed to attach %s: %s\n",
+				bpf_program__section_name(prog), strerror(-err));
+			return err;
+		}
+		*s->progs[i].link = link;
+	}
+	return 0;
+}
+
+int capture__open(struct capture **out, const struct capture_opts *opts, capture_event_fn fn,
+		  void *ctx)
+{
+	struct capture *c = NULL;
+	__u32 rb_bytes = opts && opts->ringbuf_bytes ? opts->ringbuf_bytes : DEFAULT_RINGBUF_BYTES;
+	__u32 max_msg = opts && opts->max_msg ? opts->max_msg : MT_DEFAULT_MAX_MSG;
+	long page = sysconf(_SC_PAGESIZE);
+	int err;
+
+	*out = NULL;
+	libbpf_set_print(getenv("MCPTRACE_DEBUG") ? libbpf_print : libbpf_quiet);
+
+	if ((rb_bytes & (rb_bytes - 1)) || rb_bytes < (__u32)page) {
+		fprintf(stderr, "ring buffer size %u is not a power of two of at least %ld bytes\n",
+			rb_bytes, page);
+		return -EINVAL;
+	}
+	if (!fn)
+		return -EINVAL;
+	if (!have_bpf_caps()) {
+		fprintf(stderr, "tracing needs root (CAP_BPF and CAP_PERFMON)\n");
+		return -EPERM;
+	}
+	if (access(BTF_PATH, R_OK)) {
+		err = -errno;
+		fprintf(stderr, "no kernel BTF at %s: %s\n", BTF_PATH, strerror(errno));
+		return err;
+	}
+	err = ensure_tracefs();
+	if (err)
+		return err;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->fn = fn;
+	c->ctx = ctx;
+	c->follow = opts && opts->follow;
+
+	c->skel = mcptrace_bpf__open();
+	if (!c->skel) {
+		err = -errno;
+		fprintf(stderr, "failed to open bpf object: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	c->skel->rodata->self_tgid = getpid();
+	c->skel->rodata->max_msg = max_msg;
+	c->skel->rodata->wake_bytes = rb_bytes / 4;
+	err = bpf_map__set_max_entries(c->skel->maps.rb, rb_bytes);
+	if (err) {
+		fprintf(stderr, "failed to size ring buffer: %s\n", strerror(-err));
+		goto cleanup;
+	}
+
+	err = mcptrace_bpf__load(c->skel);
+	if (err) {
+		if (err == -EPERM || err == -EACCES)
+			fprintf(stderr, "failed to load bpf programs: permission denied "
+					"(needs root, CAP_BPF and CAP_PERFMON)\n");
+		else
+			fprintf(stderr, "failed to load bpf programs: %s%s\n", strerror(-err),
+				getenv("MCPTRACE_DEBUG") ? "" : " (MCPTRACE_DEBUG=1 shows why)");
+		goto cleanup;
+	}
+
+	err = attach_all(c->skel);
+	if (err)
+		goto cleanup;
+
+	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.rb), handle_record, c, NULL);
+	if (!c->rb) {
+		err = -errno;
+		fprintf(stderr, "failed to create ring buffer: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	*out = c;
+	return 0;
+
+cleanup:
+	capture__free(c);
+	return err;
+}
+
+int capture__add_pid(struct capture *c, pid_t tgid, bool follow)
+{
+	__u32 key = tgid;
+	__u32 flags = follow || c->follow ? MT_PID_FOLLOW : 0;
+
+	/* The tracer tracing its own writes would feed on itself. */
+	if (tgid <= 0 || tgid == getpid())
+		return -EINVAL;
+	if (bpf_map__update_elem(c->skel->maps.traced_pids, &key, sizeof(key), &flags,
+				 sizeof(flags), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int capture__del_pid(struct capture *c, pid_t tgid)
+{
+	__u32 key = tgid;
+
+	if (bpf_map__delete_elem(c->skel->maps.traced_pids, &key, sizeof(key), 0))
+		return -errno;
+	return 0;
+}
+
+int capture__mute(struct capture *c, uint32_t tgid, uint32_t fd, uint64_t stream_id)
+{
+	struct mt_fd_key key = {.tgid = tgid, .fd = fd};
+	struct mt_fd_stream s;
+	__u64 id = stream_id;
+	__u8 one = 1;
+
+	if (bpf_map__lookup_elem(c->skel->maps.fd_streams, &key, sizeof(key), &s, sizeof(s), 0))
+		return -errno;
+	if (s.stream_id != stream_id)
+		return -ESTALE;
+	/* The kernel applies the request on the stream's next syscall; writing
+	 * fd_streams from here could roll back offsets it is advancing. */
+	if (bpf_map__update_elem(c->skel->maps.mute_req, &id, sizeof(id), &one, sizeof(one),
+				 BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int capture__poll(struct capture *c, int timeout_ms)
+{
+	int n, m;
+
+	n = ring_buffer__poll(c->rb, timeout_ms);
+	if (n < 0)
+		return n;
+	/* The kernel side submits without waking us until a quarter of the
+	 * ring is full, so epoll may time out with records waiting. */
+	m = ring_buffer__consume(c->rb);
+	if (m < 0)
+		return m;
+	return n + m;
+}
+
+void capture__lost(struct capture *c, uint64_t *events, uint64_t *bytes)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct mt_lost *vals;
+	__u32 zero = 0;
+	int i;
+
+	*events = 0;
+	*bytes = 0;
+	if (ncpu <= 0)
+		return;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return;
+	if (!bpf_map__lookup_elem(c->skel->maps.lost, &zero, sizeof(zero), vals,
+				  ncpu * sizeof(*vals), 0)) {
+		for (i = 0; i < ncpu; i++) {
+			*events += vals[i].events;
+			*bytes += vals[i].bytes;
+		}
+	}
+	free(vals);
+}
+
+void capture__free(struct capture *c)
+{
+	if (!c)
+		return;
+	ring_buffer__free(c->rb);
+	mcptrace_bpf__destroy(c->skel);
+	free(c);
+}
