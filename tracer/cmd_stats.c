@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * mcptrace stats: a summary of the calls in a trace DB, one row per method
+ * and target (tool, prompt or resource), with counts of failures and latency
+ * percentiles, then a total. It only reads: the DB is opened read-only, so
+ * it works while another mcptrace is writing (WAL readers see the last
+ * committed batch).
+ *
+ * The numbers come from the calls table in one pass ordered by (method,
+ * target), which the calls_method_target index serves without a sort; the
+ * latencies of one group are held in memory to rank them.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+#include <sqlite3.h>
+
+#include "commands.h"
+#include "store.h"
+
+#define STATS_DEFAULT_DB "mcptrace.db"
+
+static const char stats_help[] =
+    "Usage: mcptrace stats [--db FILE] [--json]\n"
+    "       mcptrace stats --help\n"
+    "\n"
+    "Summarizes the calls in a trace DB per method and target (tool or prompt\n"
+    "name, resource URI), then in total. Works while mcptrace writes the DB.\n"
+    "\n"
+    "OPTIONS := { --db FILE | --json | --help }\n"
+    "   --db FILE   trace DB to read (default " STATS_DEFAULT_DB ")\n"
+    "   --json      one JSON object per line (JSON Lines), the total last,\n"
+    "               with \"total\": true; latencies without data are null\n"
+    "   --help      print this and exit\n"
+    "\n"
+    "COLUMNS\n"
+    "   CALLS       requests seen, whatever became of them (in-flight ones too)\n"
+    "   ERRORS      answered with a JSON-RPC error, or a tool result with isError\n"
+    "   CANCELLED   cancelled by notifications/cancelled\n"
+    "   UNANSWERED  no response before the session or the trace ended\n"
+    "   P50 P90 P99 MAX\n"
+    "               latency in ms over the answered calls (errors included):\n"
+    "               nearest-rank percentiles, as the client saw it where the\n"
+    "               client was traced, else as the server did\n"
+    "\n"
+    "EXAMPLES\n"
+    "   mcptrace stats --db trace.db\n"
+    "   mcptrace stats --json | jq 'select(.errors > 0)'\n"
+    "\n"
+    "Exit status: 0 done, 1 the DB could not be read, 2 usage error.\n";
+
+int64_t stats__percentile(const int64_t *sorted, size_t n, unsigned int pct)
+{
+	size_t rank;
+
+	/* Integer arithmetic: with doubles, 0.9 * 10 rounds up past 9 and
+	 * ceil() picks the wrong rank. */
+	if (pct > 100)
+		pct = 100;
+	rank = ((size_t)pct * n + 99) / 100;
+	if (rank < 1)
+		rank = 1;
+	return sorted[rank - 1];
+}
+
+struct lat_vec {
+	int64_t *v;
+	size_t n, cap;
+};
+
+static int lat_push(struct lat_vec *l, int64_t ns)
+{
+	int64_t *nv;
+	size_t ncap;
+
+	if (l->n == l->cap) {
+		ncap = l->cap ? l->cap * 2 : 64;
+		nv = realloc(l->v, ncap * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = ncap;
+	}
+	l->v[l->n++] = ns;
+	return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* One output row: a (method, target) group, or the total. */
+struct stats_row {
+	char *method, *target; /* NULL where the DB has NULL */
+	bool total;
+	int64_t calls, errors, cancelled, unanswered, pending;
+	size_t answered;
+	int64_t p50, p90, p99, max; /* valid when answered > 0 */
+};
+
+/* Sorts the group's latencies and fills in its percentiles. */
+static void row_finish(struct stats_row *r, struct lat_vec *lat)
+{
+	r->answered = lat->n;
+	if (!lat->n)
+		return;
+	qsort(lat->v, lat->n, sizeof(lat->v[0]), cmp_i64);
+	r->p50 = stats__percentile(lat->v, lat->n, 50);
+	r->p90 = stats__percentile(lat->v, lat->n, 90);
+	r->p99 = stats__percentile(lat->v, lat->n, 99);
+	r->max = lat->v[lat->n - 1];
+}
+
+static void row_count(struct stats_row *r, const char *status)
+{
+	r->calls++;
+	if (!status)
+		return;
+	if (!strcmp(status, "error") || !strcmp(status, "tool_error"))
+		r->errors++;
+	else if (!strcmp(status, "cancelled"))
+		r->cancelled++;
+	else if (!strcmp(status, "unanswered"))
+		r->unanswered++;
+	else if (!strcmp(status, "pending"))
+		r->pending++;
+}
+
+static bool same_text(const char *a, const unsigned char *b)
+{
+	if (!a || !b)
+		return !a && !b;
+	return strcmp(a, (const char *)b) == 0;
+}
+
+static char *dup_text(const unsigned char *t, int *err)
+{
+	char *s;
+
+	if (!t)
+		return NULL;
+	s = strdup((const char *)t);
+	if (!s)
+		*err = -ENOMEM;
+	return s;
+}
+
+/* Display width of a UTF-8 string: its code points. */
+static int text_width(const char *s)
+{
+	int w = 0;
+
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	return w;
+}
+
+/*
+ * Prints a name left-aligned in width columns. Names come from traced
+ * programs, so control characters are shown as '?' rather than sent to the
+ * terminal.
+ */
+static void put_name(FILE *out, const char *s, int width)
+{
+	const char *p;
+
+	if (!s)
+		s = "-";
+	for (p = s; *p; p++)
+		fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, out);
+	fprintf(out, "%*s", width > text_width(s) ? width - text_width(s) : 0, "");
+}
+
+static void put_ms(FILE *out, const struct stats_row *r, int64_t ns)
+{
+	if (r->answered)
+		fprintf(out, " %10.3f", (double)ns / 1e6);
+	else
+		fprintf(out, " %10s", "-");
+}
+
+/* The longest name we pad to; longer ones push their row out of line
+ * rather than get cut. */
+#define NAME_WIDTH_MAX 48
+
+static void print_table(FILE *out, const struct stats_row *rows, size_t n)
+{
+	int mw = (int)strlen("METHOD"), tw = (int)strlen("TARGET"), w;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		w = rows[i].total    ? (int)strlen("TOTAL")
+		    : rows[i].method ? text_width(rows[i].method)
+				     : 1;
+		if (w > mw)
+			mw = w < NAME_WIDTH_MAX ? w : NAME_WIDTH_MAX;
+		w = rows[i].target ? text_width(rows[i].target) : 1;
+		if (w > tw)
+			tw = w < NAME_WIDTH_MAX ? w : NAME_WIDTH_MAX;
+	}
+	fprintf(out, "%-*s  %-*s %8s %7s %9s %10s %10s %10s %10s %10s\n", mw, "METHOD", tw,
+		"TARGET", "CALLS", "ERRORS", "CANCELLED", "UNANSWERED", "P50_MS", "P90_MS",
+		"P99_MS", "MAX_MS");
+	for (i = 0; i < n; i++) {
+		const struct stats_row *r = &rows[i];
+
+		put_name(out, r->total ? "TOTAL" : r->method, mw);
+		fputs("  ", out);
+		put_name(out, r->total ? "" : r->target, tw);
+		fprintf(out, " %8lld %7lld %9lld %10lld", (long long)r->calls, (long long)r->errors,
+			(long long)r->cancelled, (long long)r->unanswered);
+		put_ms(out, r, r->p50);
+		put_ms(out, r, r->p90);
+		put_ms(out, r, r->p99);
+		put_ms(out, r, r->max);
+		fputc('\n', out);
+	}
+}
+
+static cJSON *add_ms(cJSON *o, const char *name, const struct stats_row *r, int64_t ns)
+{
+	return r->answered ? cJSON_AddNumberToObject(o, name, (double)ns / 1e6)
+			   : cJSON_AddNullToObject(o, name);
+}
+
+static int print_json(FILE *out, const struct stats_row *rows, size_t n)
+{
+	cJSON *o;
+	char *text;
+	size_t i;
+	bool ok;
+
+	for (i = 0; i < n; i++) {
+		const struct stats_row *r = &rows[i];
+
+		o = cJSON_CreateObject();
+		if (!o)
+			return -ENOMEM;
+		if (r->total) {
+			ok = cJSON_AddTrueToObject(o, "total");
+		} else {
+			ok = (r->method ? cJSON_AddStringToObject(o, "method", r->method)
+					: cJSON_AddNullToObject(o, "method")) &&
+			     (r->target ? cJSON_AddStringToObject(o, "target", r->target)
+					: cJSON_AddNullToObject(o, "target"));
+		}
+		ok = ok && cJSON_AddNumberToObject(o, "calls", (double)r->calls) &&
+		     cJSON_AddNumberToObject(o, "errors", (double)r->errors) &&
+		     cJSON_AddNumberToObject(o, "cancelled", (double)r->cancelled) &&
+		     cJSON_AddNumberToObject(o, "unanswered", (double)r->unanswered) &&
+		     cJSON_AddNumberToObject(o, "pending", (double)r->pending) &&
+		     cJSON_AddNumberToObject(o, "answered", (double)r->answered) &&
+		     add_ms(o, "p50_ms", r, r->p50) && add_ms(o, "p90_ms", r, r->p90) &&
+		     add_ms(o, "p99_ms", r, r->p99) && add_ms(o, "max_ms", r, r->max);
+		text = ok ? cJSON_PrintUnformatted(o) : NULL;
+		cJSON_Delete(o);
+		if (!text)
+			return -ENOMEM;
+		fprintf(out, "%s\n", text);
+		cJSON_free(text);
+	}
+	return 0;
+}
+
+static void rows_free(struct stats_row *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(rows[i].method);
+		free(rows[i].target);
+	}
+	free(rows);
+}
+
+int stats__print(sqlite3 *db, FILE *out, bool json)
+{
+	static const char sql[] =
+	    "SELECT method, target, status, latency_ns FROM calls ORDER BY method, target";
+	struct lat_vec group_lat = {0}, total_lat = {0};
+	struct stats_row *rows = NULL, *r = NULL, *nrows, total = {.total = true};
+	size_t n_rows = 0, cap_rows = 0;
+	sqlite3_stmt *st = NULL;
+	int err = 0, rc;
+
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
+		const unsigned char *method = sqlite3_column_text(st, 0);
+		const unsigned char *target = sqlite3_column_text(st, 1);
+		const char *status = (const char *)sqlite3_column_text(st, 2);
+		bool answered = sqlite3_column_type(st, 3) != SQLITE_NULL;
+		int64_t lat = sqlite3_column_int64(st, 3);
+
+		if (!r || !same_text(r->method, method) || !same_text(r->target, target)) {
+			if (r)
+				row_finish(r, &group_lat);
+			group_lat.n = 0;
+			if (n_rows == cap_rows) {
+				cap_rows = cap_rows ? cap_rows * 2 : 16;
+				nrows = realloc(rows, cap_rows * sizeof(*rows));
+				if (!nrows) {
+					err = -ENOMEM;
+					goto cleanup;
+				}
+				rows = nrows;
+			}
+			r = &rows[n_rows++];
+			memset(r, 0, sizeof(*r));
+			r->method = dup_text(method, &err);
+			r->target = dup_text(target, &err);
+			if (err)
+				goto cleanup;
+		}
+		row_count(r, status);
+		row_count(&total, status);
+		if (answered && (lat_push(&group_lat, lat) || lat_push(&total_lat, lat))) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "mcptrace: failed to read calls from %s: %s\n",
+			sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
+		err = -EIO;
+		goto cleanup;
+	}
+	if (r)
+		row_finish(r, &group_lat);
+	row_finish(&total, &total_lat);
+
+	/* the total goes last, as one more row */
+	if (n_rows == cap_rows) {
+		nrows = realloc(rows, (cap_rows + 1) * sizeof(*rows));
+		if (!nrows) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+		rows = nrows;
+	}
+	rows[n_rows++] = total;
+	if (json)
+		err = print_json(out, rows, n_rows);
+	else
+		print_table(out, rows, n_rows);
+
+cleanup:
+	if (err == -ENOMEM)
+		fprintf(stderr, "mcptrace: out of memory\n");
+	sqlite3_finalize(st);
+	free(group_lat.v);
+	free(total_lat.v);
+	rows_free(rows, n_rows);
+	return err;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"db", required_argument, NULL, 'd'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	const char *path = STATS_DEFAULT_DB;
+	bool json = false;
+	sqlite3 *db = NULL;
+	int c, err;
+
+	/* Our own messages, not getopt's, which would name argv[0]
+	 * ("stats") as the program. optind 0 restarts getopt fully, so the
+	 * command can run more than once in a process (tests). */
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			path = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(stats_help, stdout);
+			return 0;
+		case ':':
+			fprintf(
+			    stderr,
+			    "mcptrace: option '%s' needs an argument (see mcptrace stats --help)\n",
+			    argv[optind - 1]);
+			return 2;
+		default:
+			fprintf(stderr,
+				"mcptrace: unknown option '%s' (see mcptrace stats --help)\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "mcptrace: unexpected argument '%s' (see mcptrace stats --help)\n",
+			argv[optind]);
+		return 2;
+	}
+	if (!*path) {
+		fprintf(stderr, "mcptrace: --db needs a file name\n");
+		return 2;
+	}
+
+	err = store__open_readonly(&db, path);
+	if (err)
+		return 1;
+	err = stats__print(db, stdout, json);
+	sqlite3_close(db);
+	if (!err && fflush(stdout) != 0) {
+		fprintf(stderr, "mcptrace: failed to write the report: %s\n", strerror(errno));
+		err = -EIO;
+	}
+	return err ? 1 : 0;
+}

@@ -1,0 +1,825 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * store: the trace DB in SQLite. It creates the file (mode 0600), checks that
+ * an existing file is a trace DB this build understands, brings an older one
+ * up to date by running the missing schema/ steps in one transaction, and
+ * writes rows through statements prepared once at open. Writes are batched:
+ * a transaction opens at the first write and commits in store__flush() or
+ * after STORE_BATCH_ROWS rows, so a crash loses at most one batch and WAL
+ * readers (mcptrace stats) see whole batches only.
+ *
+ * It knows the schema but nothing of MCP: callers decide what goes into a
+ * row. The read-only opener at the end serves the query commands.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#ifndef MCPTRACE_VERSION
+#define MCPTRACE_VERSION "0.1.0"
+#endif
+
+/* How long a writer or reader waits for another connection's lock (another
+ * mcptrace appending to the same DB, or a checkpoint) before giving up. */
+#define STORE_BUSY_MS 5000
+
+enum stmt_idx {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_RUN_INSERT,
+	ST_RUN_END,
+	ST_SESSION_INSERT,
+	ST_SESSION_UPDATE,
+	ST_MESSAGE_INSERT,
+	ST_MESSAGE_TIMES,
+	ST_CALL_INSERT,
+	ST_CALL_UPDATE,
+	ST_PROCESS_UPDATE,
+	ST_PROCESS_INSERT,
+	ST_LOSS_INSERT,
+	ST_PARSE_ERROR_INSERT,
+	ST__COUNT,
+};
+
+/*
+ * Inserts and their updates share parameter numbers, so one binder serves
+ * both. Where ?1 is the row id of an insert it is bound NULL, which makes
+ * SQLite pick the next rowid.
+ */
+static const char *const stmt_sql[ST__COUNT] = {
+    /* IMMEDIATE takes the write lock now: a deferred transaction that
+     * later upgrades can fail with SQLITE_BUSY without waiting. */
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_RUN_INSERT] = "INSERT INTO runs (started_ns, argv, version) VALUES (?1, ?2, ?3)",
+    [ST_RUN_END] = "UPDATE runs SET ended_ns = ?2, lost_events = ?3, lost_bytes = ?4 "
+		   "WHERE id = ?1",
+    [ST_SESSION_INSERT] =
+	"INSERT INTO sessions (id, transport, tls, client_pid, server_pid, client_name, "
+	"client_version, server_name, server_version, protocol_version, mcp_session_id, "
+	"started_ns, ended_ns, run_id) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    [ST_SESSION_UPDATE] =
+	"UPDATE sessions SET transport = ?2, tls = ?3, client_pid = ?4, server_pid = ?5, "
+	"client_name = ?6, client_version = ?7, server_name = ?8, server_version = ?9, "
+	"protocol_version = ?10, mcp_session_id = ?11, started_ns = ?12, ended_ns = ?13 "
+	"WHERE id = ?1",
+    [ST_MESSAGE_INSERT] =
+	"INSERT INTO messages (session_id, call_id, ts_ns, sent_ns, recv_ns, sender_pid, "
+	"direction, kind, rpc_id, method, size_bytes, truncated, body) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [ST_MESSAGE_TIMES] = "UPDATE messages SET ts_ns = coalesce(?2, ts_ns), "
+			 "sent_ns = coalesce(?3, sent_ns), recv_ns = coalesce(?4, recv_ns), "
+			 "call_id = coalesce(?5, call_id) WHERE id = ?1",
+    [ST_CALL_INSERT] = "INSERT INTO calls (id, session_id, rpc_id, direction, method, target, "
+		       "request_msg_id, response_msg_id, start_ns, end_ns, latency_ns, "
+		       "server_latency_ns, status, error_code, error_message) "
+		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    [ST_CALL_UPDATE] =
+	"UPDATE calls SET session_id = ?2, rpc_id = ?3, direction = ?4, method = ?5, "
+	"target = ?6, request_msg_id = ?7, response_msg_id = ?8, start_ns = ?9, "
+	"end_ns = ?10, latency_ns = ?11, server_latency_ns = ?12, status = ?13, "
+	"error_code = ?14, error_message = ?15 WHERE id = ?1",
+    /* The newest row of the pid, unless it belongs to an earlier process
+     * that had that pid: one that has exited while the caller reports a
+     * live one, or one that started at another time. Unknown values
+     * (NULL) keep what the row knows. */
+    [ST_PROCESS_UPDATE] =
+	"UPDATE processes SET ppid = coalesce(?3, ppid), comm = coalesce(?4, comm), "
+	"started_ns = coalesce(?5, started_ns), exited_ns = coalesce(?6, exited_ns), "
+	"exit_code = coalesce(?7, exit_code) "
+	"WHERE id = (SELECT max(id) FROM processes WHERE run_id IS ?1 AND pid = ?2) "
+	"AND NOT (exited_ns IS NOT NULL AND ?6 IS NULL) "
+	"AND NOT (started_ns IS NOT NULL AND ?5 IS NOT NULL AND started_ns <> ?5)",
+    [ST_PROCESS_INSERT] =
+	"INSERT INTO processes (run_id, pid, ppid, comm, started_ns, exited_ns, exit_code) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_LOSS_INSERT] =
+	"INSERT INTO losses (run_id, ts_ns, pid, fd, stream_id, direction, offset, bytes, "
+	"reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [ST_PARSE_ERROR_INSERT] =
+	"INSERT INTO parse_errors (run_id, ts_ns, session_id, pid, fd, direction, error, "
+	"excerpt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *stmts[ST__COUNT];
+	int64_t run_id; /* 0 until store__begin_run */
+	bool in_txn;
+	unsigned int batch_rows; /* rows written in the open transaction */
+};
+
+/* Maps an SQLite result code to the negative errno our callers speak. */
+static int sqlite_to_errno(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return 0;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_CONSTRAINT:
+	case SQLITE_MISMATCH:
+	case SQLITE_RANGE:
+	case SQLITE_TOOBIG:
+	case SQLITE_NOTADB:
+		return -EINVAL;
+	case SQLITE_CANTOPEN:
+		return -ENOENT;
+	default:
+		return -EIO;
+	}
+}
+
+/*
+ * Each binder leaves *rc alone once it holds an error, so a row's binds can
+ * run in a row and be checked once before the step.
+ */
+static void bind_int(sqlite3_stmt *st, int i, int64_t v, int *rc)
+{
+	if (*rc == SQLITE_OK)
+		*rc = v == ST_NULL ? sqlite3_bind_null(st, i) : sqlite3_bind_int64(st, i, v);
+}
+
+/* Row ids: 0 means none. */
+static void bind_id(sqlite3_stmt *st, int i, int64_t v, int *rc)
+{
+	if (*rc == SQLITE_OK)
+		*rc = v == 0 ? sqlite3_bind_null(st, i) : sqlite3_bind_int64(st, i, v);
+}
+
+/*
+ * SQLITE_STATIC throughout: SQLite may use the caller's buffer without a
+ * copy because every statement is stepped, reset and unbound before the
+ * store__ function returns, while the caller still owns the buffer. That
+ * saves copying bodies of up to 16 MiB twice.
+ */
+static void bind_text(sqlite3_stmt *st, int i, const char *v, size_t len, int *rc)
+{
+	if (*rc != SQLITE_OK)
+		return;
+	if (!v)
+		*rc = sqlite3_bind_null(st, i);
+	else
+		*rc = sqlite3_bind_text64(st, i, v, len, SQLITE_STATIC, SQLITE_UTF8);
+}
+
+static void bind_str(sqlite3_stmt *st, int i, const char *v, int *rc)
+{
+	bind_text(st, i, v, v ? strlen(v) : 0, rc);
+}
+
+static int report(sqlite3 *db, const char *what, const char *path)
+{
+	fprintf(stderr, "mcptrace: failed to %s %s: %s\n", what, path, sqlite3_errmsg(db));
+	return sqlite_to_errno(sqlite3_errcode(db));
+}
+
+/* Opens the batch transaction if none is open. */
+static int write_begin(struct store *s)
+{
+	sqlite3_stmt *st = s->stmts[ST_BEGIN];
+	int rc;
+
+	if (s->in_txn)
+		return 0;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return report(s->db, "begin a transaction in", s->path);
+	s->in_txn = true;
+	s->batch_rows = 0;
+	return 0;
+}
+
+/*
+ * Steps a bound statement (rc holds the binds' result), then resets and
+ * unbinds it so no pointer of the caller's outlives the call. Counts the
+ * row toward the batch and commits a full one.
+ */
+static int write_step(struct store *s, sqlite3_stmt *st, int rc, const char *what)
+{
+	int err = 0;
+
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_OK)
+		err = report(s->db, what, s->path);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (err) {
+		/* An I/O error or a full disk can roll the whole
+		 * transaction back behind our back. */
+		if (sqlite3_get_autocommit(s->db))
+			s->in_txn = false;
+		return err;
+	}
+	if (++s->batch_rows >= STORE_BATCH_ROWS)
+		return store__flush(s);
+	return 0;
+}
+
+/* For updates by id: a row that is not there is the caller's bug, and
+ * silently updating nothing would hide it. */
+static int check_changed(struct store *s, const char *table, int64_t id)
+{
+	if (sqlite3_changes(s->db) > 0)
+		return 0;
+	fprintf(stderr, "mcptrace: failed to update %s row %lld: no such row\n", table,
+		(long long)id);
+	return -ENOENT;
+}
+
+/* Runs a query that yields one integer. */
+static int query_int(sqlite3 *db, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		*out = 0;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Decides whether db is a trace DB this build can use. A new DB (version 0,
+ * no tables, no application_id: what SQLite makes of an empty file) is fine
+ * for writing. Sets *version to the DB's user_version.
+ */
+static int check_db(sqlite3 *db, const char *path, size_t n_steps, bool readonly, int64_t *version)
+{
+	int64_t app_id = 0, n_tables = 0;
+	int rc;
+
+	rc = query_int(db, "PRAGMA application_id", &app_id);
+	if (rc == SQLITE_OK)
+		rc = query_int(db, "PRAGMA user_version", version);
+	if (rc == SQLITE_OK)
+		rc = query_int(db, "SELECT count(*) FROM sqlite_schema", &n_tables);
+	if ((rc & 0xff) == SQLITE_NOTADB) {
+		fprintf(stderr, "mcptrace: %s is not a trace DB: %s\n", path, sqlite3_errmsg(db));
+		return -EINVAL;
+	}
+	if (rc != SQLITE_OK)
+		return report(db, "read", path);
+
+	if (app_id != STORE_APPLICATION_ID) {
+		if (app_id == 0 && *version == 0 && n_tables == 0) {
+			if (!readonly)
+				return 0;
+			fprintf(stderr, "mcptrace: %s is empty, not a trace DB\n", path);
+			return -EINVAL;
+		}
+		fprintf(stderr,
+			"mcptrace: %s is an sqlite database but not a trace DB "
+			"(application_id %#llx)\n",
+			path, (unsigned long long)(uint32_t)app_id);
+		return -EINVAL;
+	}
+	if (*version < 0 || (uint64_t)*version > n_steps) {
+		fprintf(stderr,
+			"mcptrace: %s has schema version %lld, newer than this build's %zu: "
+			"use a newer mcptrace\n",
+			path, (long long)*version, n_steps);
+		return -EINVAL;
+	}
+	if (readonly && (uint64_t)*version < n_steps) {
+		fprintf(stderr,
+			"mcptrace: %s has schema version %lld, older than this build's %zu: "
+			"run mcptrace on it once to migrate\n",
+			path, (long long)*version, n_steps);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Settings for a DB whose content is not to be trusted: no writes to the
+ * schema table, and its views or triggers cannot call functions with side
+ * effects. */
+static void harden(sqlite3 *db)
+{
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, STORE_BUSY_MS);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+}
+
+/*
+ * Runs steps[from..n_steps) and stamps the DB as ours at n_steps, all in one
+ * transaction: a failing step leaves the DB as it was. The version is read
+ * again under the write lock because another mcptrace may have migrated the
+ * same file since we looked.
+ */
+static int migrate(sqlite3 *db, const char *path, const char *const *steps, size_t n_steps)
+{
+	char sql[96];
+	int64_t version = 0;
+	int err;
+	size_t i;
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return report(db, "lock", path);
+	err = check_db(db, path, n_steps, false, &version);
+	if (err)
+		goto cleanup;
+	for (i = (size_t)version; i < n_steps; i++) {
+		if (sqlite3_exec(db, steps[i], NULL, NULL, NULL) != SQLITE_OK) {
+			fprintf(stderr,
+				"mcptrace: failed to migrate %s to schema version %zu: %s\n", path,
+				i + 1, sqlite3_errmsg(db));
+			err = sqlite_to_errno(sqlite3_errcode(db));
+			goto cleanup;
+		}
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; PRAGMA user_version = %zu",
+		 STORE_APPLICATION_ID, n_steps);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		err = report(db, "migrate", path);
+		goto cleanup;
+	}
+	return 0;
+
+cleanup:
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return err;
+}
+
+int store__init_db(sqlite3 *db, const char *path, const char *const *steps, size_t n_steps)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t version = 0;
+	const char *mode;
+	int err, rc;
+
+	err = check_db(db, path, n_steps, false, &version);
+	if (err)
+		return err;
+
+	/* WAL is a property of the file, so readers opened later get it too;
+	 * it cannot change inside a transaction, hence before migrating. */
+	rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		err = report(db, "set wal mode on", path);
+		sqlite3_finalize(st);
+		return err;
+	}
+	mode = (const char *)sqlite3_column_text(st, 0);
+	if (!mode || strcmp(mode, "wal") != 0) {
+		fprintf(stderr, "mcptrace: failed to set wal mode on %s: journal mode is %s\n",
+			path, mode ? mode : "unknown");
+		sqlite3_finalize(st);
+		return -EIO;
+	}
+	sqlite3_finalize(st);
+
+	if ((uint64_t)version == n_steps)
+		return 0;
+	return migrate(db, path, steps, n_steps);
+}
+
+int store__open(struct store **out, const char *path)
+{
+	struct store *s;
+	int err, rc, fd, i;
+
+	*out = NULL;
+	/* Create the file ourselves so it is 0600 whatever the umask; SQLite
+	 * gives -wal and -shm the mode of the DB file. An existing file keeps
+	 * the mode its owner chose. */
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		close(fd);
+	} else if (errno != EEXIST) {
+		err = -errno;
+		fprintf(stderr, "mcptrace: failed to create %s: %s\n", path, strerror(errno));
+		return err;
+	}
+
+	s = calloc(1, sizeof(*s));
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
+		fprintf(stderr, "mcptrace: out of memory\n");
+		return -ENOMEM;
+	}
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK) {
+		err = s->db ? report(s->db, "open", path) : -ENOMEM;
+		goto cleanup;
+	}
+	harden(s->db);
+
+	err = store__init_db(s->db, path, schema_steps, schema_step_count);
+	if (err)
+		goto cleanup;
+	/* NORMAL is durable enough in WAL mode: a power cut may lose the last
+	 * commits but never corrupts the file. foreign_keys is a no-op inside
+	 * a transaction, so it is set after migrating. */
+	if (sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", NULL, NULL,
+			 NULL) != SQLITE_OK) {
+		err = report(s->db, "configure", path);
+		goto cleanup;
+	}
+	for (i = 0; i < ST__COUNT; i++) {
+		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+					&s->stmts[i], NULL);
+		if (rc != SQLITE_OK) {
+			err = report(s->db, "prepare statements for", path);
+			goto cleanup;
+		}
+	}
+	*out = s;
+	return 0;
+
+cleanup:
+	store__close(s);
+	return err;
+}
+
+int store__begin_run(struct store *s, const char *argv_text, int64_t started_ns)
+{
+	sqlite3_stmt *st = s->stmts[ST_RUN_INSERT];
+	int rc = SQLITE_OK, err;
+
+	err = write_begin(s);
+	if (err)
+		return err;
+	bind_int(st, 1, started_ns, &rc);
+	bind_str(st, 2, argv_text, &rc);
+	bind_str(st, 3, MCPTRACE_VERSION, &rc);
+	err = write_step(s, st, rc, "add a run to");
+	if (err)
+		return err;
+	s->run_id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+static int64_t clamp_u64(uint64_t v)
+{
+	return v > INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+int store__end_run(struct store *s, int64_t ended_ns, uint64_t lost_events, uint64_t lost_bytes)
+{
+	sqlite3_stmt *st = s->stmts[ST_RUN_END];
+	int rc = SQLITE_OK, err;
+
+	if (!s->run_id) {
+		fprintf(stderr, "mcptrace: failed to end the run: no run was begun\n");
+		return -EINVAL;
+	}
+	err = write_begin(s);
+	if (err)
+		return err;
+	bind_id(st, 1, s->run_id, &rc);
+	bind_int(st, 2, ended_ns, &rc);
+	bind_int(st, 3, clamp_u64(lost_events), &rc);
+	bind_int(st, 4, clamp_u64(lost_bytes), &rc);
+	err = write_step(s, st, rc, "end the run in");
+	if (err)
+		return err;
+	return store__flush(s);
+}
+
+/* Binds ?2..?13, shared by the session insert and update. */
+static void bind_session(sqlite3_stmt *st, const struct st_session *sess, int *rc)
+{
+	bind_str(st, 2, sess->transport, rc);
+	bind_int(st, 3, sess->tls ? 1 : 0, rc);
+	bind_int(st, 4, sess->client_pid, rc);
+	bind_int(st, 5, sess->server_pid, rc);
+	bind_str(st, 6, sess->client_name, rc);
+	bind_str(st, 7, sess->client_version, rc);
+	bind_str(st, 8, sess->server_name, rc);
+	bind_str(st, 9, sess->server_version, rc);
+	bind_str(st, 10, sess->protocol_version, rc);
+	bind_str(st, 11, sess->mcp_session_id, rc);
+	bind_int(st, 12, sess->started_ns, rc);
+	bind_int(st, 13, sess->ended_ns, rc);
+}
+
+int store__add_session(struct store *s, struct st_session *sess)
+{
+	sqlite3_stmt *st = s->stmts[ST_SESSION_INSERT];
+	int rc = SQLITE_OK, err;
+
+	err = write_begin(s);
+	if (err)
+		return err;
+	bind_id(st, 1, 0, &rc);
+	bind_session(st, sess, &rc);
+	bind_id(st, 14, s->run_id, &rc);
+	err = write_step(s, st, rc, "add a session to");
+	if (err)
+		return err;
+	sess->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store__update_session(struct store *s, const struct st_session *sess)
+{
+	sqlite3_stmt *st = s->stmts[ST_SESSION_UPDATE];
+	int rc = SQLITE_OK, err;
+
+	err = write_begin(s);
+	if (err)
+		return err;
+	bind_id(st, 1, sess->id, &rc);
+	bind_session(st, sess, &rc);
+	err = write_step(s, st, rc, "update a session in");
+	return err ? err : check_changed(s, "sessions", sess->id);
+}
+
+int store__add_message(struct store *s, struct st_message *m)
+{
+	sqlite3_stmt *st = s->stmts[ST_MESSAGE_INSERT];
+	int rc = SQLITE_OK, err;
+
+	err = write_begin(s);
+	if (err)
+		return err;
+	bind_id(st, 1, m->session_id, &rc);
+	bind_id(st, 2, m->call_id, &rc);
+	bind_int(st, 3, m->ts_ns, &rc);
+	bind_int(st, 4, m->sent_ns, &rc);
+	bind_int(st, 5, m->recv_ns, &rc);
+	bind_int(st, 6, m->sender_pid, &rc);
+	bind_str(st, 7, m->direction, &rc);
+	bind_str(st, 8, m->kind, &rc);
+	bind_str(st, 9, m->rpc_id, &rc);
+	bind_str(st, 10, m->method, &rc);
+	bind_int(st, 11, m->size_bytes, &rc);
+	bind_int(st, 12, m->truncated ? 1 : 0, &rc);
+	bind_text(st, 13, m->body, m->body_len, &rc);
+	err = write_step(s, st, rc, "add a message to");
+	if (err)
+		return err;
+	m->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store__set_message_times(struct store *s, int64_t msg_id, int64_t ts_ns, int64_t sent_ns,
+			     int64_t recv_ns, int64_t call_id)
+{
+	sqlite3_stmt *st = s->stmts[ST_MESSAGE_TIMES];
+	int rc = SQLITE_OK, err;
+
+	err = write_begin(s);
+	if (err)
+		return err;
+	bind_id(st, 1, msg_id, &rc);
+	bind_int(st, 2, ts_ns, &rc);
+	bind_int(st, 3, sent_ns, &rc);
+	bind_int(st, 4, recv_ns, &rc);
+	bind_id(st, 5, call_id, &rc);
+	err = write_step(s, st, rc, "update a message in");
+	return err ? err : check_changed(s, "messages", msg_id);
+}
+
+/* Binds ?1..?15, shared by the call insert (id 0: a new rowid) and update. */
+static void bind_call(sqlite3_stmt *st, const struct st_call *c, int64_t id, int *rc)
+{
+	bind_id(st, 1, id, rc);
+	bind_id(st, 2, c->session_id, rc);
+	bind_str(st, 3, c->rpc_id, rc);
+	bind_str(st, 4, c->direction, rc);
+	bind_str(st, 5, c->method, rc);
+	bind_str(st, 6, c->target, rc);
+	bind_id(st, 7, c->request_msg_id, rc);
+	bind_id(st, 8, c->response_msg_id, rc);
+	bind_int(st, 9, c->start_ns, rc);
+	bind_int(st, 10, c->end_ns, rc);
+	bind_int(st, 11, c->latency_ns, rc);
+	bind_int(st, 12, c->server_latency_ns, rc);
+	/* the column's NOT NULL DEFAULT does not apply to an explicit NULL */
+	bind_str(st, 13, c->status ? c->status : "pending", rc);
+	bind_int(st, 14, c->error_code, rc);
+	bind_str(st, 15, c->error_message, rc);
+}
+
+int store__add_call(struct store *s, struct st_call *c)
+{
+	sqlite3_stmt *st = s->stmts[ST_CALL_INSERT];
+	int rc = SQLITE_OK, err;
+
+	err = write_begin(s);
+	if (err)
+		return err;
+	bind_call(st, c, 0, &rc);
+	err = write_step(s, st, rc, "add a call to");
+	if (err)
+		return err;
+	c->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store__update_call(struct store *s, const struct st_call *c)
+{
+	sqlite3_stmt *st = s->stmts[ST_CALL_UPDATE];
+	int rc = SQLITE_OK, err;
+
+	err = write_begin(s);
+	if (err)
+		return err;
+	bind_call(st, c, c->id, &rc);
+	err = write_step(s, st, rc, "update a call in");
+	return err ? err : check_changed(s, "calls", c->id);
+}
+
+/* Binds ?1..?7, shared by the process update and insert. */
+static void bind_process(sqlite3_stmt *st, const struct st_process *p, int64_t run_id, int *rc)
+{
+	bind_id(st, 1, run_id, rc);
+	bind_int(st, 2, p->pid, rc);
+	bind_int(st, 3, p->ppid, rc);
+	bind_str(st, 4, p->comm, rc);
+	bind_int(st, 5, p->started_ns, rc);
+	bind_int(st, 6, p->exited_ns, rc);
+	bind_int(st, 7, p->exit_code, rc);
+}
+
+/*
+ * Updates the newest row of the pid in this run, or inserts a row when there
+ * is none or the newest one belongs to an earlier process with the same pid
+ * (see ST_PROCESS_UPDATE).
+ */
+int store__upsert_process(struct store *s, const struct st_process *p)
+{
+	sqlite3_stmt *st = s->stmts[ST_PROCESS_UPDATE];
+	int rc = SQLITE_OK, err;
+
+	err = write_begin(s);
+	if (err)
+		return err;
+	bind_process(st, p, s->run_id, &rc);
+	err = write_step(s, st, rc, "update a process in");
+	if (err || sqlite3_changes(s->db) > 0)
+		return err;
+
+	st = s->stmts[ST_PROCESS_INSERT];
+	rc = SQLITE_OK;
+	err = write_begin(s); /* the update may have completed a batch */
+	if (err)
+		return err;
+	bind_process(st, p, s->run_id, &rc);
+	return write_step(s, st, rc, "add a process to");
+}
+
+int store__add_loss(struct store *s, const struct st_loss *l)
+{
+	sqlite3_stmt *st = s->stmts[ST_LOSS_INSERT];
+	int rc = SQLITE_OK, err;
+
+	err = write_begin(s);
+	if (err)
+		return err;
+	bind_id(st, 1, s->run_id, &rc);
+	bind_int(st, 2, l->ts_ns, &rc);
+	bind_int(st, 3, l->pid, &rc);
+	bind_int(st, 4, l->fd, &rc);
+	bind_int(st, 5, l->stream_id, &rc);
+	bind_str(st, 6, l->direction, &rc);
+	bind_int(st, 7, l->offset, &rc);
+	bind_int(st, 8, l->bytes, &rc);
+	bind_str(st, 9, l->reason, &rc);
+	return write_step(s, st, rc, "add a loss to");
+}
+
+int store__add_parse_error(struct store *s, const struct st_parse_error *e)
+{
+	sqlite3_stmt *st = s->stmts[ST_PARSE_ERROR_INSERT];
+	int rc = SQLITE_OK, err;
+
+	err = write_begin(s);
+	if (err)
+		return err;
+	bind_id(st, 1, s->run_id, &rc);
+	bind_int(st, 2, e->ts_ns, &rc);
+	bind_id(st, 3, e->session_id, &rc);
+	bind_int(st, 4, e->pid, &rc);
+	bind_int(st, 5, e->fd, &rc);
+	bind_str(st, 6, e->direction, &rc);
+	bind_str(st, 7, e->error, &rc);
+	bind_text(st, 8, e->excerpt, e->excerpt_len, &rc);
+	return write_step(s, st, rc, "add a parse error to");
+}
+
+int store__flush(struct store *s)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+
+	if (!s || !s->in_txn)
+		return 0;
+	st = s->stmts[ST_COMMIT];
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE) {
+		s->in_txn = false;
+		s->batch_rows = 0;
+		return 0;
+	}
+	err = report(s->db, "commit to", s->path);
+	/* A commit that failed may leave the transaction open; drop the
+	 * batch rather than wedge every later write. */
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_txn = false;
+	s->batch_rows = 0;
+	return err;
+}
+
+void store__close(struct store *s)
+{
+	int i;
+
+	if (!s)
+		return;
+	if (s->db)
+		store__flush(s);
+	for (i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(s->stmts[i]);
+	/* The last connection to close checkpoints the WAL into the DB. */
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+sqlite3 *store__db(struct store *s)
+{
+	return s->db;
+}
+
+int store__open_readonly(sqlite3 **out, const char *path)
+{
+	struct stat st;
+	sqlite3 *db = NULL;
+	int64_t version = 0;
+	int err, rc;
+
+	*out = NULL;
+	/* SQLite's own message for a missing file is "unable to open
+	 * database file"; say what is wrong instead. */
+	if (stat(path, &st) != 0) {
+		err = -errno;
+		fprintf(stderr, "mcptrace: failed to open %s: %s\n", path, strerror(errno));
+		return err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "mcptrace: %s is not a regular file\n", path);
+		return -EINVAL;
+	}
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK) {
+		err = db ? report(db, "open", path) : -ENOMEM;
+		goto cleanup;
+	}
+	harden(db);
+	err = check_db(db, path, schema_step_count, true, &version);
+	if (err)
+		goto cleanup;
+	*out = db;
+	return 0;
+
+cleanup:
+	sqlite3_close(db);
+	return err;
+}
