@@ -63,6 +63,8 @@ struct tracer {
 	int nlive;
 	pid_t root; /* run: the command we started */
 	bool root_exited;
+	bool root_reaped;
+	int root_status; /* its wait status, once reaped */
 };
 
 static int64_t now_ns(clockid_t clk)
@@ -458,9 +460,13 @@ static int trace_loop(struct tracer *t, bool (*done)(struct tracer *t))
 	return err;
 }
 
+/* CMD is done when its exit record arrives, or, should that record be
+ * lost to a full ring buffer, when waitpid says so. */
 static bool run_done(struct tracer *t)
 {
-	return t->root_exited;
+	if (!t->root_reaped && waitpid(t->root, &t->root_status, WNOHANG) == t->root)
+		t->root_reaped = true;
+	return t->root_exited || t->root_reaped;
 }
 
 static bool attach_done(struct tracer *t)
@@ -535,7 +541,7 @@ int cmd_run(int argc, char **argv)
 	go[1] = -1;
 	for (;;) {
 		trace_loop(&t, run_done);
-		if (!stop_signal || t.root_exited)
+		if (!stop_signal || run_done(&t))
 			break;
 		/* A signal: pass it on to CMD (Ctrl-C reached it already) and
 		 * keep tracing until it exits, unless signalled again. */
@@ -544,7 +550,9 @@ int cmd_run(int argc, char **argv)
 		trace_loop(&t, run_done);
 		break;
 	}
-	if (waitpid(child, &status, t.root_exited ? 0 : WNOHANG) == child) {
+	if (t.root_reaped || waitpid(child, &status, t.root_exited ? 0 : WNOHANG) == child) {
+		if (t.root_reaped)
+			status = t.root_status;
 		if (WIFEXITED(status))
 			ret = WEXITSTATUS(status);
 		else if (WIFSIGNALED(status))

@@ -49,7 +49,7 @@ void line_framer_init(struct line_framer *f, size_t max);
  * buffer; either way it is valid only during the call. The flag
  * LINE_AFTER_GAP stays pending across blank and non-JSON lines until the
  * next JSON line carries it. If the buffer cannot grow, the partial line is
- * dropped as if by a gap. */
+ * dropped as if by a gap. fn must not call back into this framer. */
 void line_framer_feed(struct line_framer *f, const char *data, size_t len, line_fn fn,
 		      void *ctx);
 /* Bytes were lost before the next feed: drop the partial line and resync

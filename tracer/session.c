@@ -98,6 +98,7 @@ struct sessions {
 	struct output *out;
 	void *sessions, *flows, *streams, *traced;
 	struct sessions_stats stats;
+	struct proc_lookup lookup;
 };
 
 static char *xstrdup(const char *s)
@@ -161,7 +162,14 @@ struct sessions *sessions__new(struct store *store, struct output *out)
 		return NULL;
 	ss->store = store;
 	ss->out = out;
+	ss->lookup.peer = peer_find;
+	ss->lookup.is_ancestor = proc_is_ancestor;
 	return ss;
+}
+
+void sessions__set_lookup(struct sessions *ss, const struct proc_lookup *lookup)
+{
+	ss->lookup = *lookup;
 }
 
 void sessions__process_traced(struct sessions *ss, pid_t pid)
@@ -359,17 +367,17 @@ static enum role sender_role_of(const struct rpc_msg *m)
 	return ROLE_UNKNOWN;
 }
 
-static void session_decide_roles(struct session *s, const struct wire_line *l, pid_t peer,
-				 const struct rpc_msg *m)
+static void session_decide_roles(struct sessions *ss, struct session *s,
+				 const struct wire_line *l, pid_t peer, const struct rpc_msg *m)
 {
 	pid_t self = l->tgid;
 	enum role r = sender_role_of(m), self_role;
 
 	if (r != ROLE_UNKNOWN)
 		self_role = l->dir == MT_DIR_WRITE ? r : !r;
-	else if (peer && proc_is_ancestor(self, peer))
+	else if (peer && ss->lookup.is_ancestor(self, peer))
 		self_role = ROLE_CLIENT;
-	else if (peer && proc_is_ancestor(peer, self))
+	else if (peer && ss->lookup.is_ancestor(peer, self))
 		self_role = ROLE_SERVER;
 	else
 		self_role = l->fd <= 1 ? ROLE_SERVER : ROLE_CLIENT;
@@ -401,7 +409,7 @@ static struct session *session_get(struct sessions *ss, const struct wire_line *
 		.started_ns = l->ts_ns,
 		.ended_ns = ST_NULL,
 	};
-	session_decide_roles(s, l, peer, m);
+	session_decide_roles(ss, s, l, peer, m);
 	if (!tsearch(s, &ss->sessions, cmp_session)) {
 		free(s);
 		return NULL;
@@ -564,7 +572,7 @@ static pid_t stream_peer(struct sessions *ss, const struct wire_line *l)
 	if (!si)
 		return 0;
 	si->stream_id = l->stream_id;
-	si->peer = peer_find(l->tgid, l->fd_kind, l->ino, l->peer_ino, l->dir);
+	si->peer = ss->lookup.peer(l->tgid, l->fd_kind, l->ino, l->peer_ino, l->dir);
 	if (!tsearch(si, &ss->streams, cmp_u64_first)) {
 		pid_t peer = si->peer;
 

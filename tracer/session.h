@@ -25,6 +25,13 @@
 struct sessions;
 
 struct sessions *sessions__new(struct store *store, struct output *out);
+/* How the stage learns about processes; peer.c by default, fakes in tests. */
+struct proc_lookup {
+	pid_t (*peer)(pid_t self, uint8_t fd_kind, uint64_t ino, uint64_t peer_ino, uint8_t dir);
+	bool (*is_ancestor)(pid_t anc, pid_t pid);
+};
+void sessions__set_lookup(struct sessions *ss, const struct proc_lookup *lookup);
+
 /* A framed line; returns whether it held JSON-RPC. */
 bool sessions__line(struct sessions *ss, const struct wire_line *line);
 /* A traced line that was not JSON-RPC, or bytes lost: recorded in the DB. */
