@@ -55,6 +55,11 @@ void line_framer_feed(struct line_framer *f, const char *data, size_t len, line_
 /* Bytes were lost before the next feed: drop the partial line and resync
  * at the next newline. */
 void line_framer_gap(struct line_framer *f);
+/* skipped bytes were deliberately not copied (over the per-syscall cap):
+ * a JSON line in progress is handed on now, with LINE_TRUNCATED, and the
+ * rest of it up to the next newline is skipped. line_bytes (read inside
+ * fn) counts the skipped bytes too. */
+void line_framer_cut(struct line_framer *f, uint64_t skipped, line_fn fn, void *ctx);
 void line_framer_free(struct line_framer *f);
 
 #endif

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * frame_stdio: the newline framing of MCP's stdio transport. A small state
+ * machine walks each feed once with memchr, so the cost per byte is that of
+ * finding newlines. A JSON line that starts and ends inside one feed is
+ * handed on in place; only a line cut by a feed boundary is copied into the
+ * framer's buffer, which grows geometrically up to max + 1 bytes (the extra
+ * byte holds a '\r' that may turn out to be the line's CR of "\r\n").
+ * Non-JSON lines, the tail of a truncated line and the bytes after a gap
+ * are skipped without being stored. This module knows nothing of JSON
+ * beyond the first byte of a line.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame_stdio.h"
+
+enum {
+	FS_START = 0, /* at a line's start; only blanks seen so far */
+	FS_JSON, /* inside a JSON line whose head is in buf */
+	FS_OTHER, /* inside a non-JSON line: counted, not kept */
+	FS_SKIP, /* dropping up to the next newline: truncated tail or gap */
+};
+
+#define FS_MIN_CAP 4096
+/* A buffer grown past this for one long line is freed when the line ends,
+ * so thousands of idle streams do not each pin megabytes. */
+#define FS_KEEP_CAP (256u << 10)
+
+static inline int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+void line_framer_init(struct line_framer *f, size_t max)
+{
+	memset(f, 0, sizeof(*f));
+	if (max == 0)
+		max = LINE_FRAMER_DEFAULT_MAX;
+	/* max + 1 bytes are kept; keep that sum and its doubling in range. */
+	if (max > SIZE_MAX / 4)
+		max = SIZE_MAX / 4;
+	f->max = max;
+	f->state = FS_START;
+}
+
+void line_framer_free(struct line_framer *f)
+{
+	free(f->buf);
+	f->buf = NULL;
+	f->len = f->cap = 0;
+}
+
+static void emit(struct line_framer *f, const char *line, size_t len, line_fn fn, void *ctx)
+{
+	unsigned flags = f->pending_flags;
+
+	if (len > f->max) {
+		len = f->max;
+		flags |= LINE_TRUNCATED;
+		f->truncated_lines++;
+	}
+	f->pending_flags = 0;
+	f->json_lines++;
+	fn(ctx, line, len, flags);
+}
+
+/* Ends the buffered line: forget its bytes, and give back a buffer that one
+ * long line made large. */
+static void reset_line(struct line_framer *f, int state)
+{
+	f->len = 0;
+	f->line_bytes = 0;
+	f->state = state;
+	if (f->cap > FS_KEEP_CAP) {
+		free(f->buf);
+		f->buf = NULL;
+		f->cap = 0;
+	}
+}
+
+/* Appends what still fits of n bytes of the current line. Returns 0, or -1
+ * if the buffer could not grow. */
+static int keep(struct line_framer *f, const char *p, size_t n)
+{
+	size_t room = f->max + 1 - f->len;
+	size_t take = n < room ? n : room;
+
+	f->line_bytes += n;
+	if (take == 0)
+		return 0;
+	if (f->len + take > f->cap) {
+		size_t cap = f->cap ? f->cap : FS_MIN_CAP;
+		char *buf;
+
+		while (cap < f->len + take)
+			cap *= 2;
+		if (cap > f->max + 1)
+			cap = f->max + 1;
+		buf = realloc(f->buf, cap);
+		if (!buf)
+			return -1;
+		f->buf = buf;
+		f->cap = cap;
+	}
+	memcpy(f->buf + f->len, p, take);
+	f->len += take;
+	return 0;
+}
+
+void line_framer_gap(struct line_framer *f)
+{
+	if (f->state == FS_JSON)
+		f->lost_lines++;
+	reset_line(f, FS_SKIP);
+	f->pending_flags |= LINE_AFTER_GAP;
+}
+
+void line_framer_cut(struct line_framer *f, uint64_t skipped, line_fn fn, void *ctx)
+{
+	if (f->state != FS_JSON || !f->len) {
+		line_framer_gap(f);
+		return;
+	}
+	/* The head we have is all there will be of this line: hand it on
+	 * marked, so the message is recorded as truncated, not lost. */
+	f->line_bytes += skipped;
+	f->pending_flags |= LINE_TRUNCATED;
+	f->truncated_lines++;
+	emit(f, f->buf, f->len < f->max ? f->len : f->max, fn, ctx);
+	reset_line(f, FS_SKIP);
+}
+
+void line_framer_feed(struct line_framer *f, const char *data, size_t len, line_fn fn,
+		      void *ctx)
+{
+	const char *p = data, *end = data + len;
+
+	while (p < end) {
+		const char *nl;
+		size_t n;
+
+		switch (f->state) {
+		case FS_START:
+			while (p < end && is_blank(*p)) {
+				p++;
+				f->line_bytes++;
+			}
+			if (p == end)
+				return;
+			if (*p == '\n') { /* blank line */
+				p++;
+				f->line_bytes = 0;
+				break;
+			}
+			if (*p != '{' && *p != '[') {
+				f->other_lines++;
+				f->other_bytes += f->line_bytes;
+				f->state = FS_OTHER;
+				break;
+			}
+			f->line_bytes = 0;
+			nl = memchr(p, '\n', end - p);
+			if (nl) {
+				/* Fast path: the whole line is in this feed. */
+				n = nl - p;
+				if (p[n - 1] == '\r') /* n >= 1: p[0] is '{' or '[' */
+					n--;
+				emit(f, p, n, fn, ctx);
+				p = nl + 1;
+				break;
+			}
+			f->state = FS_JSON;
+			break;
+
+		case FS_JSON:
+			nl = memchr(p, '\n', end - p);
+			n = (nl ? nl : end) - p;
+			if (keep(f, p, n) < 0) {
+				line_framer_gap(f);
+				break;
+			}
+			if (nl) {
+				/* The raw line is line_bytes long; its last byte
+				 * is in this feed unless the feed began with the
+				 * newline, and then it is the last one kept. */
+				char last = n ? nl[-1] : f->buf[f->len - 1];
+				size_t content = f->line_bytes - (last == '\r');
+
+				/* Past max, len is max + 1 and emit() truncates. */
+				emit(f, f->buf, content < f->len ? content : f->len, fn, ctx);
+				reset_line(f, FS_START);
+				p = nl + 1;
+				break;
+			}
+			p = end;
+			/* Past max + 1 bytes, or at max + 1 with a last byte that
+			 * cannot be the CR of "\r\n": truncated for certain, so
+			 * hand the head on now rather than at a newline that may
+			 * never come. */
+			if (f->line_bytes > f->max + 1 ||
+			    (f->line_bytes == f->max + 1 && f->buf[f->max] != '\r')) {
+				emit(f, f->buf, f->max + 1, fn, ctx);
+				reset_line(f, FS_SKIP);
+			}
+			break;
+
+		case FS_OTHER:
+			nl = memchr(p, '\n', end - p);
+			n = (nl ? nl : end) - p;
+			f->other_bytes += n;
+			p += n;
+			if (nl) {
+				p++;
+				f->line_bytes = 0;
+				f->state = FS_START;
+			}
+			break;
+
+		case FS_SKIP:
+		default:
+			nl = memchr(p, '\n', end - p);
+			if (!nl)
+				return;
+			p = nl + 1;
+			reset_line(f, FS_START);
+			break;
+		}
+	}
+}

@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * jsonrpc: turns one framed JSON text into JSON-RPC 2.0 messages with the
+ * fields MCP correlation needs. Each text is parsed once with cJSON; the
+ * top-level members are found in one pass, the message is classified
+ * without allocating, and only then are the few strings we keep copied
+ * out, so an invalid message costs its body and its error line only.
+ *
+ * Edges: the decoder keeps no state and does not know which request a
+ * response answers (session.c does). Ids and tokens are kept as canonical
+ * JSON text so that 1 and "1" never meet in a correlation key. cJSON keeps
+ * every number as a double only and is lenient with number syntax (it uses
+ * strtod: "01" and "1." pass); we inherit both.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "jsonrpc.h"
+
+/* The top-level members of one message; the first of duplicates wins, as
+ * with cJSON_GetObjectItem. */
+struct rpc_members {
+	const cJSON *jsonrpc, *id, *method, *params, *result, *error;
+};
+
+const char *rpc_kind_name(enum rpc_kind kind)
+{
+	switch (kind) {
+	case RPC_REQUEST:
+		return "request";
+	case RPC_NOTIFICATION:
+		return "notification";
+	case RPC_RESPONSE:
+		return "response";
+	case RPC_ERROR:
+		return "error";
+	case RPC_INVALID:
+		break;
+	}
+	return "invalid";
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (!d)
+		return NULL;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+/* Copies a string member into *dst; leaves *dst NULL if item is missing or
+ * not a string. Returns 0 or -ENOMEM. */
+static int copy_str(char **dst, const cJSON *item)
+{
+	if (!cJSON_IsString(item) || !item->valuestring)
+		return 0;
+	*dst = strdup(item->valuestring);
+	return *dst ? 0 : -ENOMEM;
+}
+
+/* The letter after the backslash of a two-byte escape, or 0. */
+static char short_escape(unsigned char c)
+{
+	switch (c) {
+	case '"':
+		return '"';
+	case '\\':
+		return '\\';
+	case '\b':
+		return 'b';
+	case '\f':
+		return 'f';
+	case '\n':
+		return 'n';
+	case '\r':
+		return 'r';
+	case '\t':
+		return 't';
+	}
+	return 0;
+}
+
+/* JSON string text of s. cJSON has already decoded the escapes, so this
+ * writes the one canonical spelling: \" \\ \b \f \n \r \t, \u00XX for other
+ * control bytes, everything else (UTF-8 included, and '/') as is. */
+static char *quote(const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u;
+	size_t n = 2;
+	char *d, *q;
+
+	for (u = (const unsigned char *)s; *u; u++) {
+		if (short_escape(*u))
+			n += 2;
+		else if (*u < 0x20)
+			n += 6;
+		else
+			n++;
+	}
+	d = malloc(n + 1);
+	if (!d)
+		return NULL;
+	q = d;
+	*q++ = '"';
+	for (u = (const unsigned char *)s; *u; u++) {
+		char e = short_escape(*u);
+
+		if (e) {
+			*q++ = '\\';
+			*q++ = e;
+		} else if (*u < 0x20) {
+			memcpy(q, "\\u00", 4);
+			q[4] = hex[*u >> 4];
+			q[5] = hex[*u & 0xf];
+			q += 6;
+		} else {
+			*q++ = (char)*u;
+		}
+	}
+	*q++ = '"';
+	*q = '\0';
+	return d;
+}
+
+/*
+ * The canonical text of a number id or token. cJSON keeps only the double,
+ * so the input spelling is gone; we choose: a finite integral value below
+ * 2^63 in magnitude prints as an integer ("1.0", "1e3", "-0" give "1",
+ * "1000", "0"), anything else with %.17g, which round-trips a double. Both
+ * peers' spellings of one id parse to one double, so they meet. Integers
+ * past 2^53 lose precision in the double; no MCP SDK sends those.
+ */
+static char *number_text(double v)
+{
+	char tmp[40], *q = tmp + sizeof(tmp);
+
+	if (isfinite(v) && v == floor(v) && v >= -9223372036854775808.0 &&
+	    v < 9223372036854775808.0) {
+		/* By hand: every id takes this path, and printf is slow. */
+		long long x = (long long)v;
+		unsigned long long u = x < 0 ? 0ull - (unsigned long long)x : (unsigned long long)x;
+
+		*--q = '\0';
+		do {
+			*--q = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (x < 0)
+			*--q = '-';
+		return strdup(q);
+	}
+	snprintf(tmp, sizeof(tmp), "%.17g", v);
+	return strdup(tmp);
+}
+
+/* The JSON text of a string, number or null item into *dst. Other types
+ * leave *dst NULL. Returns 0 or -ENOMEM. */
+static int scalar_text(char **dst, const cJSON *item)
+{
+	if (cJSON_IsString(item) && item->valuestring)
+		*dst = quote(item->valuestring);
+	else if (cJSON_IsNumber(item))
+		*dst = number_text(item->valuedouble);
+	else if (cJSON_IsNull(item))
+		*dst = strdup("null");
+	else
+		return 0;
+	return *dst ? 0 : -ENOMEM;
+}
+
+static int set_invalid(struct rpc_msg *m, const char *why)
+{
+	m->kind = RPC_INVALID;
+	m->parse_error = strdup(why);
+	return m->parse_error ? 0 : -ENOMEM;
+}
+
+static bool is_id(const cJSON *id)
+{
+	return cJSON_IsString(id) || cJSON_IsNumber(id);
+}
+
+static void find_members(const cJSON *obj, struct rpc_members *r)
+{
+	const cJSON *it;
+
+	memset(r, 0, sizeof(*r));
+	cJSON_ArrayForEach(it, obj)
+	{
+		const char *k = it->string;
+		const cJSON **slot = NULL;
+
+		if (!k)
+			continue;
+		switch (k[0]) {
+		case 'j':
+			if (!strcmp(k, "jsonrpc"))
+				slot = &r->jsonrpc;
+			break;
+		case 'i':
+			if (!strcmp(k, "id"))
+				slot = &r->id;
+			break;
+		case 'm':
+			if (!strcmp(k, "method"))
+				slot = &r->method;
+			break;
+		case 'p':
+			if (!strcmp(k, "params"))
+				slot = &r->params;
+			break;
+		case 'r':
+			if (!strcmp(k, "result"))
+				slot = &r->result;
+			break;
+		case 'e':
+			if (!strcmp(k, "error"))
+				slot = &r->error;
+			break;
+		}
+		if (slot && !*slot)
+			*slot = it;
+	}
+}
+
+/* Decides the kind without allocating. Returns NULL, or why the message
+ * is not JSON-RPC 2.0. */
+static const char *classify(const struct rpc_members *r, enum rpc_kind *kind)
+{
+	if (!r->jsonrpc)
+		return "missing jsonrpc member";
+	if (!cJSON_IsString(r->jsonrpc) || strcmp(r->jsonrpc->valuestring, "2.0") != 0)
+		return "jsonrpc is not \"2.0\"";
+	if (r->method) {
+		if (!cJSON_IsString(r->method))
+			return "method is not a string";
+		if (r->result || r->error)
+			return "message has a method and a result or error";
+		if (!r->id) {
+			*kind = RPC_NOTIFICATION;
+			return NULL;
+		}
+		if (!is_id(r->id))
+			return "request id is not a string or a number";
+		*kind = RPC_REQUEST;
+		return NULL;
+	}
+	if (r->result && r->error)
+		return "message has both result and error";
+	if (r->result) {
+		if (!r->id)
+			return "response has no id";
+		if (!is_id(r->id))
+			return "response id is not a string or a number";
+		*kind = RPC_RESPONSE;
+		return NULL;
+	}
+	if (r->error) {
+		if (!cJSON_IsObject(r->error))
+			return "error is not an object";
+		/* null is how a peer answers a request whose id it could not
+		 * read; a missing id we tolerate the same way. */
+		if (r->id && !is_id(r->id) && !cJSON_IsNull(r->id))
+			return "error id is not a string, a number or null";
+		*kind = RPC_ERROR;
+		return NULL;
+	}
+	return "message has no method, result or error";
+}
+
+static const cJSON *member(const cJSON *obj, const char *name)
+{
+	return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
+}
+
+/* Methods whose target is one string member of params. */
+static const struct {
+	const char *method;
+	const char *key;
+} target_keys[] = {
+	{ "tools/call", "name" },
+	{ "prompts/get", "name" },
+	{ "resources/read", "uri" },
+	{ "resources/subscribe", "uri" },
+	{ "resources/unsubscribe", "uri" },
+};
+
+static int extract_call(const struct rpc_members *r, struct rpc_msg *m)
+{
+	const char *method = r->method->valuestring;
+	const cJSON *params = cJSON_IsObject(r->params) ? r->params : NULL;
+	const cJSON *it;
+	size_t i;
+	int err;
+
+	m->method = strdup(method);
+	if (!m->method)
+		return -ENOMEM;
+	if (!params)
+		return 0;
+
+	if (m->kind == RPC_REQUEST) {
+		it = member(member(params, "_meta"), "progressToken");
+		if (cJSON_IsNull(it)) /* not a token; keep NULL */
+			it = NULL;
+		if ((err = scalar_text(&m->progress_token, it)))
+			return err;
+	}
+	for (i = 0; i < sizeof(target_keys) / sizeof(target_keys[0]); i++) {
+		if (!strcmp(method, target_keys[i].method))
+			return copy_str(&m->target, member(params, target_keys[i].key));
+	}
+	if (!strcmp(method, "completion/complete")) {
+		const cJSON *ref = member(params, "ref");
+
+		it = member(ref, "name");
+		return copy_str(&m->target, cJSON_IsString(it) ? it : member(ref, "uri"));
+	}
+	if (m->kind == RPC_REQUEST) {
+		if (!strcmp(method, "initialize")) {
+			const cJSON *ci = member(params, "clientInfo");
+
+			if ((err = copy_str(&m->peer_name, member(ci, "name"))) ||
+			    (err = copy_str(&m->peer_version, member(ci, "version"))))
+				return err;
+			return copy_str(&m->protocol_version, member(params, "protocolVersion"));
+		}
+		return 0;
+	}
+	if (!strcmp(method, "notifications/progress")) {
+		it = member(params, "progressToken");
+		if (cJSON_IsNull(it)) /* not a token; keep NULL */
+			it = NULL;
+		if ((err = scalar_text(&m->progress_token, it)))
+			return err;
+		it = member(params, "progress");
+		if (cJSON_IsNumber(it))
+			m->progress = it->valuedouble;
+		it = member(params, "total");
+		if (cJSON_IsNumber(it)) {
+			m->total = it->valuedouble;
+			m->has_total = true;
+		}
+		return 0;
+	}
+	if (!strcmp(method, "notifications/cancelled")) {
+		it = member(params, "requestId");
+		if (cJSON_IsNull(it))
+			it = NULL;
+		if ((err = scalar_text(&m->cancel_id, it)))
+			return err;
+		return copy_str(&m->reason, member(params, "reason"));
+	}
+	return 0;
+}
+
+static int extract_result(const struct rpc_members *r, struct rpc_msg *m)
+{
+	const cJSON *res = cJSON_IsObject(r->result) ? r->result : NULL;
+	const cJSON *si;
+	int err;
+
+	if (!res)
+		return 0;
+	m->tool_error = cJSON_IsTrue(member(res, "isError"));
+	si = member(res, "serverInfo");
+	if ((err = copy_str(&m->peer_name, member(si, "name"))) ||
+	    (err = copy_str(&m->peer_version, member(si, "version"))))
+		return err;
+	return copy_str(&m->protocol_version, member(res, "protocolVersion"));
+}
+
+static int extract_error(const struct rpc_members *r, struct rpc_msg *m)
+{
+	const cJSON *code = member(r->error, "code");
+
+	/* The spec wants an integer; anything else leaves has_err_code
+	 * false rather than storing a made-up code. */
+	if (cJSON_IsNumber(code) && code->valuedouble == floor(code->valuedouble) &&
+	    code->valuedouble >= -9223372036854775808.0 &&
+	    code->valuedouble < 9223372036854775808.0) {
+		m->has_err_code = true;
+		m->err_code = (long long)code->valuedouble;
+	}
+	return copy_str(&m->err_message, member(r->error, "message"));
+}
+
+/* Fills m from one JSON value. Returns 0 or -ENOMEM; a value that is not a
+ * JSON-RPC message is RPC_INVALID, not an error. */
+static int decode_value(const cJSON *v, struct rpc_msg *m)
+{
+	struct rpc_members r;
+	const char *why;
+	int err;
+
+	if (!cJSON_IsObject(v))
+		return set_invalid(m, m->in_batch ? "batch member is not an object" :
+						    "message is not an object");
+	find_members(v, &r);
+	why = classify(&r, &m->kind);
+	if (why)
+		return set_invalid(m, why);
+	if (r.id && (err = scalar_text(&m->id, r.id)))
+		return err;
+	switch (m->kind) {
+	case RPC_REQUEST:
+	case RPC_NOTIFICATION:
+		return extract_call(&r, m);
+	case RPC_RESPONSE:
+		return extract_result(&r, m);
+	case RPC_ERROR:
+		return extract_error(&r, m);
+	case RPC_INVALID:
+		break;
+	}
+	return 0;
+}
+
+static void msg_clear(struct rpc_msg *m)
+{
+	free(m->id);
+	free(m->method);
+	free(m->target);
+	free(m->err_message);
+	free(m->progress_token);
+	free(m->cancel_id);
+	free(m->reason);
+	free(m->peer_name);
+	free(m->peer_version);
+	free(m->protocol_version);
+	free(m->body);
+	free(m->parse_error);
+}
+
+void rpc_msgs_free(struct rpc_msg *msgs, size_t count)
+{
+	size_t i;
+
+	if (!msgs)
+		return;
+	for (i = 0; i < count; i++)
+		msg_clear(&msgs[i]);
+	free(msgs);
+}
+
+static int decode_batch(const cJSON *root, struct rpc_msg **out, size_t *count)
+{
+	const cJSON *it;
+	struct rpc_msg *msgs;
+	size_t n = 0, i = 0;
+	int err = 0;
+
+	cJSON_ArrayForEach(it, root)
+		n++;
+	msgs = calloc(n, sizeof(*msgs));
+	if (!msgs)
+		return -ENOMEM;
+	cJSON_ArrayForEach(it, root)
+	{
+		struct rpc_msg *m = &msgs[i++];
+		char *body;
+
+		m->in_batch = true;
+		body = cJSON_PrintUnformatted(it);
+		if (!body) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+		/* Ours to free with free(), whatever cJSON's hooks are. */
+		m->body_len = strlen(body);
+		m->body = dup_n(body, m->body_len);
+		cJSON_free(body);
+		if (!m->body) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+		err = decode_value(it, m);
+		if (err)
+			goto cleanup;
+	}
+	*out = msgs;
+	*count = n;
+	return 0;
+
+cleanup:
+	rpc_msgs_free(msgs, n);
+	return err;
+}
+
+static bool only_blanks(const char *p, const char *end)
+{
+	for (; p < end; p++) {
+		if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+			return false;
+	}
+	return true;
+}
+
+int rpc_decode(const char *text, size_t len, struct rpc_msg **out, size_t *count)
+{
+	struct rpc_msg *m = NULL;
+	const char *end = NULL;
+	cJSON *root = NULL;
+	char why[64];
+	int err = 0;
+
+	*out = NULL;
+	*count = 0;
+
+	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (root && cJSON_IsArray(root) && root->child) {
+		size_t n = 0;
+		const cJSON *it;
+
+		cJSON_ArrayForEach(it, root)
+		{
+			if (++n > RPC_BATCH_MAX)
+				break;
+		}
+		if (n <= RPC_BATCH_MAX && (!end || only_blanks(end, text + len))) {
+			err = decode_batch(root, out, count);
+			goto cleanup;
+		}
+	}
+
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	/* A lone message keeps its exact bytes: what the peer sent. */
+	m->body = dup_n(text, len);
+	m->body_len = len;
+	if (!m->body) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	if (!root) {
+		/* Covers cJSON's nesting limit too: it fails cleanly. */
+		snprintf(why, sizeof(why), "invalid json at byte %zu",
+			 end && end >= text && end <= text + len ? (size_t)(end - text) : (size_t)0);
+		err = set_invalid(m, why);
+	} else if (end && !only_blanks(end, text + len)) {
+		snprintf(why, sizeof(why), "bytes after the json value at byte %zu",
+			 (size_t)(end - text));
+		err = set_invalid(m, why);
+	} else if (cJSON_IsArray(root)) {
+		if (root->child)
+			snprintf(why, sizeof(why), "batch has more than %d members", RPC_BATCH_MAX);
+		else
+			snprintf(why, sizeof(why), "empty batch");
+		err = set_invalid(m, why);
+	} else {
+		err = decode_value(root, m);
+	}
+	if (err)
+		goto cleanup;
+	*out = m;
+	*count = 1;
+	m = NULL;
+
+cleanup:
+	if (m)
+		rpc_msgs_free(m, 1);
+	cJSON_Delete(root);
+	return err;
+}
