@@ -217,7 +217,8 @@ void stream_table__record(struct stream_table *t, const void *data, size_t size,
 	if (h->type == MT_EV_SKIP) {
 		if (t->sink.loss)
 			t->sink.loss(t->sink.ctx, &s->cur, e->offset, e->len, "truncated");
-		line_framer_gap(&s->framer[dir]);
+		if (!s->muted)
+			line_framer_cut(&s->framer[dir], e->len, on_line, s);
 		s->next_off[dir] = e->offset + e->len;
 		return;
 	}
