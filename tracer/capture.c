@@ -84,6 +84,22 @@ static bool have_bpf_caps(void)
 	return (eff & (1ull << CAP_BPF)) && (eff & (1ull << CAP_PERFMON));
 }
 
+int capture__check(void)
+{
+	if (!have_bpf_caps()) {
+		fprintf(stderr, "mcptrace: tracing needs root (or CAP_BPF and CAP_PERFMON): try sudo\n");
+		return -EPERM;
+	}
+	if (access(BTF_PATH, R_OK)) {
+		int err = -errno;
+
+		fprintf(stderr, "mcptrace: this kernel has no BTF at %s (%s): it needs "
+				"CONFIG_DEBUG_INFO_BTF\n", BTF_PATH, strerror(errno));
+		return err;
+	}
+	return 0;
+}
+
 /*
  * libbpf finds a tracepoint's id under tracefs, which is not always
  * mounted (containers, minimal systems). Mount it where libbpf looks.
@@ -97,7 +113,7 @@ static int ensure_tracefs(void)
 	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL)) {
 		int err = -errno;
 
-		fprintf(stderr, "failed to mount tracefs at %s: %s\n", TRACEFS, strerror(errno));
+		fprintf(stderr, "mcptrace: failed to mount tracefs at %s: %s\n", TRACEFS, strerror(errno));
 		return err;
 	}
 	return 0;
@@ -129,7 +145,7 @@ static int attach_all(struct mcptrace_bpf *skel)
 
 		if (!link) {
 			err = -errno;
-			fprintf(stderr, "failed to attach %s: %s\n",
+			fprintf(stderr, "mcptrace: failed to attach %s: %s\n",
 				bpf_program__section_name(prog), strerror(-err));
 			return err;
 		}
@@ -151,21 +167,15 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 	libbpf_set_print(getenv("MCPTRACE_DEBUG") ? libbpf_print : libbpf_quiet);
 
 	if ((rb_bytes & (rb_bytes - 1)) || rb_bytes < (__u32)page) {
-		fprintf(stderr, "ring buffer size %u is not a power of two of at least %ld bytes\n",
+		fprintf(stderr, "mcptrace: ring buffer size %u is not a power of two of at least %ld bytes\n",
 			rb_bytes, page);
 		return -EINVAL;
 	}
 	if (!fn)
 		return -EINVAL;
-	if (!have_bpf_caps()) {
-		fprintf(stderr, "tracing needs root (CAP_BPF and CAP_PERFMON)\n");
-		return -EPERM;
-	}
-	if (access(BTF_PATH, R_OK)) {
-		err = -errno;
-		fprintf(stderr, "no kernel BTF at %s: %s\n", BTF_PATH, strerror(errno));
+	err = capture__check();
+	if (err)
 		return err;
-	}
 	err = ensure_tracefs();
 	if (err)
 		return err;
@@ -180,7 +190,7 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 	c->skel = mcptrace_bpf__open();
 	if (!c->skel) {
 		err = -errno;
-		fprintf(stderr, "failed to open bpf object: %s\n", strerror(-err));
+		fprintf(stderr, "mcptrace: failed to open bpf object: %s\n", strerror(-err));
 		goto cleanup;
 	}
 	c->skel->rodata->self_tgid = getpid();
@@ -188,17 +198,17 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 	c->skel->rodata->wake_bytes = rb_bytes / 4;
 	err = bpf_map__set_max_entries(c->skel->maps.rb, rb_bytes);
 	if (err) {
-		fprintf(stderr, "failed to size ring buffer: %s\n", strerror(-err));
+		fprintf(stderr, "mcptrace: failed to size ring buffer: %s\n", strerror(-err));
 		goto cleanup;
 	}
 
 	err = mcptrace_bpf__load(c->skel);
 	if (err) {
 		if (err == -EPERM || err == -EACCES)
-			fprintf(stderr, "failed to load bpf programs: permission denied "
+			fprintf(stderr, "mcptrace: failed to load bpf programs: permission denied "
 					"(needs root, CAP_BPF and CAP_PERFMON)\n");
 		else
-			fprintf(stderr, "failed to load bpf programs: %s%s\n", strerror(-err),
+			fprintf(stderr, "mcptrace: failed to load bpf programs: %s%s\n", strerror(-err),
 				getenv("MCPTRACE_DEBUG") ? "" : " (MCPTRACE_DEBUG=1 shows why)");
 		goto cleanup;
 	}
@@ -210,7 +220,7 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.rb), handle_record, c, NULL);
 	if (!c->rb) {
 		err = -errno;
-		fprintf(stderr, "failed to create ring buffer: %s\n", strerror(-err));
+		fprintf(stderr, "mcptrace: failed to create ring buffer: %s\n", strerror(-err));
 		goto cleanup;
 	}
 	*out = c;

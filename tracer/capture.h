@@ -24,6 +24,9 @@ struct capture_opts {
 	bool follow;		/* trace children forked later by every traced process */
 };
 
+/* Whether this process may trace at all (capabilities, kernel BTF); says
+ * why not in one line on stderr. Cheap: call it before creating anything. */
+int capture__check(void);
 /* Opens, loads and attaches. Fails with a negative errno and a one-line
  * message on stderr (not root, no BTF, ...). */
 int capture__open(struct capture **out, const struct capture_opts *opts, capture_event_fn fn,

@@ -377,11 +377,9 @@ static int tracer_open(struct tracer *t, struct trace_opts *o, int argc, char **
 	t->opts = o;
 	t->out = (struct output){ .fp = stdout, .mode = o->mode };
 	t->mono_to_epoch = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
-	if (geteuid() != 0) {
-		fprintf(stderr, "mcptrace: tracing needs root (or CAP_BPF and CAP_PERFMON): "
-				"try sudo\n");
-		return -EPERM;
-	}
+	err = capture__check();
+	if (err)
+		return err;
 	err = store__open(&t->store, o->db_path);
 	if (err)
 		return err;
