@@ -865,17 +865,32 @@ bool sessions__line(struct sessions *ss, const struct wire_line *l)
 	struct rpc_msg *msgs = NULL;
 	size_t n = 0, valid = 0;
 	struct session *s = NULL;
-	struct flow *f = NULL;
+	struct flow *f;
 	struct mref *refs;
-	uint64_t hash = 0;
-	bool expect_dup;
-	pid_t peer;
+	uint64_t hash = 0, fid;
+	bool expect_dup = false, hashed = false;
+	pid_t peer = 0;
+	void *node;
 
 	if (l->fd_kind == MT_FD_INET || l->fd_kind == MT_FD_SOCK)
 		return false; /* HTTP and other socket framings are not ours here */
 	if (l->truncated) {
 		parse_error(ss, l, "message longer than --max-msg: truncated, not decoded");
 		return true;
+	}
+	/* The other end's sighting of a line already stored needs no decoding:
+	 * match it first. Flows exist only once a message was stored. */
+	fid = flow_id(l);
+	node = tfind(&fid, &ss->flows, cmp_u64_first);
+	if (node) {
+		peer = stream_peer(ss, l);
+		expect_dup = is_traced(ss, peer);
+		if (expect_dup) {
+			hash = fnv1a(l->text, l->len);
+			hashed = true;
+			if (flow_match(ss, *(struct flow **)node, l, hash))
+				return true;
+		}
 	}
 	if (rpc_decode(l->text, l->len, &msgs, &n) < 0)
 		return false;
@@ -887,20 +902,19 @@ bool sessions__line(struct sessions *ss, const struct wire_line *l)
 		rpc_msgs_free(msgs, n);
 		return false;
 	}
-	peer = stream_peer(ss, l);
+	if (!node) {
+		peer = stream_peer(ss, l);
+		/* Both ends traced: the same line will be seen at the other. */
+		expect_dup = is_traced(ss, peer);
+	}
 	for (size_t i = 0; i < n && !s; i++)
 		if (msgs[i].kind != RPC_INVALID)
 			s = session_get(ss, l, peer, &msgs[i]);
 	if (!s)
 		goto out;
-	/* Both ends traced: the same line will be (or was) seen at the other. */
-	expect_dup = is_traced(ss, peer);
-	if (expect_dup) {
-		f = flow_get(ss, s, flow_id(l));
+	f = expect_dup ? flow_get(ss, s, fid) : NULL;
+	if (f && !hashed)
 		hash = fnv1a(l->text, l->len);
-		if (f && flow_match(ss, f, l, hash))
-			goto out;
-	}
 	refs = calloc(n, sizeof(*refs));
 	if (!refs)
 		goto out;
@@ -910,9 +924,9 @@ bool sessions__line(struct sessions *ss, const struct wire_line *l)
 			continue;
 		}
 		message_new(ss, s, l, &msgs[i], peer, &refs[i]);
-		maybe_finish_call(ss, &refs[i], expect_dup && f);
+		maybe_finish_call(ss, &refs[i], f != NULL);
 	}
-	if (expect_dup && f)
+	if (f)
 		flow_push(ss, f, l->dir, hash, l->len, refs, n);
 	else
 		mrefs_put(refs, n);
