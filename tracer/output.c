@@ -29,12 +29,18 @@ static void fmt_ms(int64_t ns, char *buf, size_t size)
 		snprintf(buf, size, "%.3fms", (double)ns / 1e6);
 }
 
+/* As raw text: cJSON keeps numbers as doubles, which would round
+ * nanosecond times (2^53 ns is only 104 days). */
 static void add_int(cJSON *o, const char *k, int64_t v)
 {
-	if (v == ST_NULL)
+	char text[24];
+
+	if (v == ST_NULL) {
 		cJSON_AddNullToObject(o, k);
-	else
-		cJSON_AddNumberToObject(o, k, (double)v);
+		return;
+	}
+	snprintf(text, sizeof(text), "%lld", (long long)v);
+	cJSON_AddRawToObject(o, k, text);
 }
 
 static void add_str(cJSON *o, const char *k, const char *v)
