@@ -348,6 +348,50 @@ static long emit_step(__u32 i __attribute__((unused)), void *data)
 	return 0;
 }
 
+struct last_byte_ctx {
+	__u64 iov;
+	__u32 iovcnt;
+	__u32 idx;
+	__u64 seen; /* bytes of the iovecs before idx */
+	__u64 n; /* bytes the syscall moved */
+	__u64 addr; /* OUT: user address of byte n - 1, or 0 */
+};
+
+static long last_byte_step(__u32 i __attribute__((unused)), void *data)
+{
+	struct last_byte_ctx *c = data;
+	struct iovec iv;
+
+	if (c->idx >= c->iovcnt || c->idx >= MT_IOV_MAX)
+		return 1;
+	if (bpf_probe_read_user(&iv, sizeof(iv), (void *)(c->iov + (__u64)c->idx * sizeof(iv))))
+		return 1;
+	c->idx++;
+	if (c->seen + iv.iov_len >= c->n) {
+		c->addr = (__u64)iv.iov_base + (c->n - c->seen) - 1;
+		return 1;
+	}
+	c->seen += iv.iov_len;
+	return 0;
+}
+
+/* Whether the syscall's last byte is a newline: after bytes skipped over
+ * the cap, it tells user space that the next byte starts a new message,
+ * so nothing more than the cut message is lost. Only paid on skips. */
+static __always_inline bool ends_with_newline(struct emit_ctx *x, __u64 buf, __u32 n)
+{
+	struct last_byte_ctx c = {.iov = x->iov, .iovcnt = x->iovcnt, .n = n};
+	char last = 0;
+
+	if (x->vec)
+		bpf_loop(MT_IOV_MAX, last_byte_step, &c, 0);
+	else
+		c.addr = buf + n - 1;
+	if (!c.addr || bpf_probe_read_user(&last, 1, (void *)c.addr))
+		return false;
+	return last == '\n';
+}
+
 static __always_inline struct mt_fd_stream *stream_of(__u32 tgid, struct sc_args *a)
 {
 	struct mt_fd_key key = {.tgid = tgid, .fd = a->fd};
@@ -429,7 +473,8 @@ static __always_inline int on_exit(long ret)
 		return 0;
 	}
 	fill_data(e, &x, MT_EV_SKIP, n - x.pos,
-		  MT_F_SYSCALL_END | (x.pos == 0 ? MT_F_SYSCALL_START : 0));
+		  MT_F_SYSCALL_END | (x.pos == 0 ? MT_F_SYSCALL_START : 0) |
+			  (ends_with_newline(&x, a.buf, n) ? MT_F_ENDS_LINE : 0));
 	submit(e);
 	return 0;
 }

@@ -48,6 +48,8 @@ enum mt_fd_kind {
 /* mt_data_event.flags */
 #define MT_F_SYSCALL_START 0x1 /* first record of its syscall */
 #define MT_F_SYSCALL_END 0x2   /* last record of its syscall */
+#define MT_F_ENDS_LINE 0x4     /* MT_EV_SKIP: the last byte skipped is a newline, so
+				 * the next byte of the stream starts a line */
 
 struct mt_event_hdr {
 	__u32 type; /* enum mt_event_type */

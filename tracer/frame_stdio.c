@@ -19,7 +19,8 @@ enum {
 	FS_START = 0, /* at a line's start; only blanks seen so far */
 	FS_JSON, /* inside a JSON line whose head is in buf */
 	FS_OTHER, /* inside a non-JSON line: counted, not kept */
-	FS_SKIP, /* dropping up to the next newline: truncated tail or gap */
+	FS_SKIP, /* dropping up to the next newline: after a gap */
+	FS_CUT, /* counting the rest of a line whose middle was not copied */
 };
 
 #define FS_MIN_CAP 4096
@@ -116,19 +117,40 @@ void line_framer_gap(struct line_framer *f)
 	f->pending_flags |= LINE_AFTER_GAP;
 }
 
-void line_framer_cut(struct line_framer *f, uint64_t skipped, line_fn fn, void *ctx)
+/* Hands on the kept head of a line whose tail was not seen, marked. */
+static void emit_head(struct line_framer *f, line_fn fn, void *ctx)
 {
-	if (f->state != FS_JSON || !f->len) {
-		line_framer_gap(f);
-		return;
-	}
-	/* The head we have is all there will be of this line: hand it on
-	 * marked, so the message is recorded as truncated, not lost. */
-	f->line_bytes += skipped;
 	f->pending_flags |= LINE_TRUNCATED;
 	f->truncated_lines++;
 	emit(f, f->buf, f->len < f->max ? f->len : f->max, fn, ctx);
-	reset_line(f, FS_SKIP);
+}
+
+void line_framer_cut(struct line_framer *f, uint64_t skipped, bool ends_line, line_fn fn, void *ctx)
+{
+	if ((f->state == FS_JSON && f->len) || f->state == FS_CUT) {
+		/* The head we have is all there will be of this line: it is
+		 * handed on marked, with line_bytes its whole size, once its
+		 * end is known. */
+		/* The newline that ends the line is not part of it. */
+		f->line_bytes += ends_line ? skipped - 1 : skipped;
+		if (ends_line) {
+			emit_head(f, fn, ctx);
+			reset_line(f, FS_START);
+		} else {
+			f->state = FS_CUT;
+		}
+		return;
+	}
+	if (!ends_line) {
+		line_framer_gap(f);
+		return;
+	}
+	/* The skipped run held whole lines (or ended one we were not
+	 * keeping): the next byte starts a line. */
+	if (f->state == FS_JSON)
+		f->lost_lines++;
+	reset_line(f, FS_START);
+	f->pending_flags |= LINE_AFTER_GAP;
 }
 
 void line_framer_feed(struct line_framer *f, const char *data, size_t len, line_fn fn,
@@ -193,15 +215,20 @@ void line_framer_feed(struct line_framer *f, const char *data, size_t len, line_
 				p = nl + 1;
 				break;
 			}
+			/* A line over max is handed on at its newline, head
+			 * only, so that line_bytes gives its whole size. */
 			p = end;
-			/* Past max + 1 bytes, or at max + 1 with a last byte that
-			 * cannot be the CR of "\r\n": truncated for certain, so
-			 * hand the head on now rather than at a newline that may
-			 * never come. */
-			if (f->line_bytes > f->max + 1 ||
-			    (f->line_bytes == f->max + 1 && f->buf[f->max] != '\r')) {
-				emit(f, f->buf, f->max + 1, fn, ctx);
-				reset_line(f, FS_SKIP);
+			break;
+
+		case FS_CUT:
+			nl = memchr(p, '\n', end - p);
+			n = (nl ? nl : end) - p;
+			f->line_bytes += n;
+			p += n;
+			if (nl) {
+				emit_head(f, fn, ctx);
+				reset_line(f, FS_START);
+				p++;
 			}
 			break;
 

@@ -13,6 +13,7 @@
 #ifndef MT_FRAME_STDIO_H
 #define MT_FRAME_STDIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,11 +56,13 @@ void line_framer_feed(struct line_framer *f, const char *data, size_t len, line_
 /* Bytes were lost before the next feed: drop the partial line and resync
  * at the next newline. */
 void line_framer_gap(struct line_framer *f);
-/* skipped bytes were deliberately not copied (over the per-syscall cap):
- * a JSON line in progress is handed on now, with LINE_TRUNCATED, and the
- * rest of it up to the next newline is skipped. line_bytes (read inside
- * fn) counts the skipped bytes too. */
-void line_framer_cut(struct line_framer *f, uint64_t skipped, line_fn fn, void *ctx);
+/* skipped bytes were deliberately not copied (over the per-syscall cap);
+ * ends_line says the last of them was a newline. A JSON line in progress
+ * is handed on with LINE_TRUNCATED, its head only, when its end is known
+ * (now if ends_line, else at its newline); line_bytes, read inside fn,
+ * is then the line's whole size. */
+void line_framer_cut(struct line_framer *f, uint64_t skipped, bool ends_line, line_fn fn,
+		     void *ctx);
 void line_framer_free(struct line_framer *f);
 
 #endif

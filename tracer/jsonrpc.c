@@ -574,3 +574,142 @@ cleanup:
 	cJSON_Delete(root);
 	return err;
 }
+
+/* ---- heads of messages cut short ---- */
+
+/* Skips one JSON string starting at *p ('"'); false if it runs past end. */
+static bool skip_string(const char **p, const char *end)
+{
+	const char *q = *p + 1;
+
+	while (q < end) {
+		if (*q == '\\')
+			q += 2;
+		else if (*q++ == '"') {
+			*p = q;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Skips one JSON value of any type; false if it runs past end. Only
+ * brackets and strings need tracking: the text is not validated. */
+static bool skip_value(const char **p, const char *end)
+{
+	const char *q = *p;
+	size_t depth = 0;
+
+	while (q < end) {
+		char c = *q;
+
+		if (c == '"') {
+			if (!skip_string(&q, end))
+				return false;
+		} else if (c == '{' || c == '[') {
+			depth++;
+			q++;
+		} else if (c == '}' || c == ']') {
+			if (!depth)
+				break; /* ends the enclosing object */
+			depth--;
+			q++;
+		} else if (c == ',' && !depth) {
+			break;
+		} else {
+			q++;
+		}
+		if (!depth && (c == '"' || c == '}' || c == ']'))
+			break;
+	}
+	if (q >= end)
+		return false;
+	*p = q;
+	return true;
+}
+
+static const char *skip_blanks(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+/* The value text [v, e) as a cJSON item, for scalars. */
+static cJSON *parse_scalar(const char *v, const char *e)
+{
+	return cJSON_ParseWithLength(v, (size_t)(e - v));
+}
+
+int rpc_decode_head(const char *text, size_t len, struct rpc_msg *m)
+{
+	const char *p = text, *end = text + len;
+	bool has_result = false, has_error = false;
+	int err = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->kind = RPC_INVALID;
+	m->body = dup_n(text, len);
+	m->body_len = len;
+	if (!m->body)
+		return -ENOMEM;
+	p = skip_blanks(p, end);
+	if (p == end || *p != '{')
+		return set_invalid(m, "truncated message is not a json object");
+	p++;
+	for (;;) {
+		const char *key, *key_end, *v;
+		size_t key_len;
+
+		p = skip_blanks(p, end);
+		if (p == end || *p != '"')
+			break;
+		key = p + 1;
+		if (!skip_string(&p, end))
+			break;
+		key_end = p - 1;
+		key_len = (size_t)(key_end - key);
+		p = skip_blanks(p, end);
+		if (p == end || *p != ':')
+			break;
+		/* A value cut short still names its key: "result":{... */
+		if (key_len == 6 && !memcmp(key, "result", 6))
+			has_result = true;
+		else if (key_len == 5 && !memcmp(key, "error", 5))
+			has_error = true;
+		v = p = skip_blanks(p + 1, end);
+		if (!skip_value(&p, end))
+			break; /* the cut is inside this value */
+		if (key_len == 6 && !memcmp(key, "method", 6)) {
+			cJSON *s = parse_scalar(v, p);
+
+			if (cJSON_IsString(s) && !m->method)
+				m->method = strdup(s->valuestring);
+			cJSON_Delete(s);
+		} else if (key_len == 2 && !memcmp(key, "id", 2)) {
+			cJSON *s = parse_scalar(v, p);
+
+			if (s && !m->id)
+				err = scalar_text(&m->id, s);
+			cJSON_Delete(s);
+		}
+		if (err)
+			return err;
+		p = skip_blanks(p, end);
+		if (p == end || *p != ',')
+			break;
+		p++;
+	}
+	if (has_error)
+		m->kind = RPC_ERROR;
+	else if (has_result)
+		m->kind = RPC_RESPONSE;
+	else if (m->method)
+		/* MCP names every notification notifications/...; anything
+		 * else with a method is a request whose id lies past the cut. */
+		m->kind = !m->id && !strncmp(m->method, "notifications/", 14) ? RPC_NOTIFICATION
+									 : RPC_REQUEST;
+	else
+		return set_invalid(m, "truncated message: its head shows no method, result or error");
+	return 0;
+}

@@ -874,10 +874,7 @@ bool sessions__line(struct sessions *ss, const struct wire_line *l)
 
 	if (l->fd_kind == MT_FD_INET || l->fd_kind == MT_FD_SOCK)
 		return false; /* HTTP and other socket framings are not ours here */
-	if (l->truncated) {
-		parse_error(ss, l, "message longer than --max-msg: truncated, not decoded");
-		return true;
-	}
+
 	/* The other end's sighting of a line already stored needs no decoding:
 	 * match it first. Flows exist only once a message was stored. */
 	fid = flow_id(l);
@@ -892,8 +889,17 @@ bool sessions__line(struct sessions *ss, const struct wire_line *l)
 				return true;
 		}
 	}
-	if (rpc_decode(l->text, l->len, &msgs, &n) < 0)
+	if (l->truncated) {
+		/* Over --max-msg: what the head shows, stored truncated. */
+		msgs = calloc(1, sizeof(*msgs));
+		if (!msgs || rpc_decode_head(l->text, l->len, msgs) < 0) {
+			rpc_msgs_free(msgs, 1);
+			return false;
+		}
+		n = 1;
+	} else if (rpc_decode(l->text, l->len, &msgs, &n) < 0) {
 		return false;
+	}
 	for (size_t i = 0; i < n; i++)
 		valid += msgs[i].kind != RPC_INVALID;
 	if (!valid) {

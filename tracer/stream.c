@@ -218,7 +218,7 @@ void stream_table__record(struct stream_table *t, const void *data, size_t size,
 		if (t->sink.loss)
 			t->sink.loss(t->sink.ctx, &s->cur, e->offset, e->len, "truncated");
 		if (!s->muted)
-			line_framer_cut(&s->framer[dir], e->len, on_line, s);
+			line_framer_cut(&s->framer[dir], e->len, e->flags & MT_F_ENDS_LINE, on_line, s);
 		s->next_off[dir] = e->offset + e->len;
 		return;
 	}

@@ -20,6 +20,8 @@ struct sink {
 	size_t lines;
 	const char *feed_lo, *feed_hi; /* the current feed, to spot zero-copy */
 	size_t in_place;
+	struct line_framer *framer; /* to read line_bytes of truncated lines */
+	size_t last_line_bytes_big;
 };
 
 static void sink_put(struct sink *k, const char *p, size_t n)
@@ -45,12 +47,15 @@ static void on_line(void *ctx, const char *line, size_t len, unsigned flags)
 	sink_put(k, line, len);
 	sink_put(k, "\n", 1);
 	k->lines++;
+	if ((flags & LINE_TRUNCATED) && k->framer)
+		k->last_line_bytes_big = k->framer->line_bytes;
 	if (line >= k->feed_lo && line + len <= k->feed_hi)
 		k->in_place++;
 }
 
 static void feed(struct line_framer *f, struct sink *k, const char *p, size_t n)
 {
+	k->framer = f;
 	k->feed_lo = p;
 	k->feed_hi = p + n;
 	line_framer_feed(f, p, n, on_line, k);
@@ -236,13 +241,15 @@ static void test_gap(void)
 	line_framer_free(&f);
 	free(k.s);
 
-	/* A gap while skipping a truncated tail, then the tail's newline. */
+	/* A line over max waits for its newline (to know its size); a gap
+	 * before that loses it like any partial line. */
 	memset(&k, 0, sizeof(k));
 	line_framer_init(&f, 4);
 	feed(&f, &k, "{\"abcdef", 8);
 	line_framer_gap(&f);
 	feed(&f, &k, "gh}\n{}\n", 7);
-	CHECK_EQ_STR(k.s, "1|{\"ab\n2|{}\n");
+	CHECK_EQ_STR(k.s, "2|{}\n");
+	CHECK_EQ_INT(f.lost_lines, 1);
 	line_framer_free(&f);
 	free(k.s);
 }
@@ -256,10 +263,12 @@ static void test_cut(void)
 
 	line_framer_init(&f, 0);
 	feed(&f, &k, "{\"a\":1}\n{\"big\":\"xyz", 19);
-	line_framer_cut(&f, 1000, on_line, &k);
-	CHECK_EQ_INT(f.line_bytes, 0);
+	k.framer = &f;
+	line_framer_cut(&f, 1000, false, on_line, &k);
+	CHECK_EQ_INT(f.line_bytes, 1011);
 	feed(&f, &k, "still the big one\"}\n{\"b\":2}\n", 28);
 	CHECK_EQ_STR(k.s, "0|{\"a\":1}\n1|{\"big\":\"xyz\n0|{\"b\":2}\n");
+	CHECK_EQ_INT(k.last_line_bytes_big, 1030);
 	CHECK_EQ_INT(f.truncated_lines, 1);
 	CHECK_EQ_INT(f.lost_lines, 0);
 	line_framer_free(&f);
@@ -269,9 +278,22 @@ static void test_cut(void)
 	memset(&k, 0, sizeof(k));
 	line_framer_init(&f, 0);
 	feed(&f, &k, "{\"a\":1}\n", 8);
-	line_framer_cut(&f, 10, on_line, &k);
+	line_framer_cut(&f, 10, false, on_line, &k);
 	feed(&f, &k, "rest\n{\"b\":2}\n", 13);
 	CHECK_EQ_STR(k.s, "0|{\"a\":1}\n2|{\"b\":2}\n");
+	line_framer_free(&f);
+	free(k.s);
+
+	/* The skipped run ends the line: hand it on at once, and the next
+	 * byte starts a line (nothing more lost). */
+	memset(&k, 0, sizeof(k));
+	line_framer_init(&f, 0);
+	feed(&f, &k, "{\"big\":\"xyz", 11);
+	k.framer = &f;
+	line_framer_cut(&f, 500, true, on_line, &k);
+	CHECK_EQ_INT(k.last_line_bytes_big, 510);
+	feed(&f, &k, "{\"b\":2}\n", 8);
+	CHECK_EQ_STR(k.s, "1|{\"big\":\"xyz\n0|{\"b\":2}\n");
 	line_framer_free(&f);
 	free(k.s);
 }

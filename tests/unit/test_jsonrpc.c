@@ -364,8 +364,43 @@ static void test_kind_names(void)
 	CHECK_EQ_STR(rpc_kind_name(RPC_INVALID), "invalid");
 }
 
+/* Heads of messages cut short: what the keys before the cut show. */
+static void test_heads(void)
+{
+	static const struct {
+		const char *head;
+		enum rpc_kind kind;
+		const char *id, *method;
+	} cases[] = {
+		{ "{\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"m\":\"xxxx",
+		  RPC_REQUEST, NULL, "tools/call" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":\"a,}\",\"method\":\"tools/call\",\"params\":{\"x\":[1,{\"y\":\"}",
+		  RPC_REQUEST, "\"a,}\"", "tools/call" },
+		{ "{\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"Echo: xxx", RPC_RESPONSE, NULL, NULL },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"content\":[", RPC_RESPONSE, "7", NULL },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":7,\"error\":{\"code\":-32000,\"message\":\"a lo", RPC_ERROR, "7", NULL },
+		{ "{\"method\":\"notifications/message\",\"params\":{\"data\":\"xx", RPC_NOTIFICATION, NULL,
+		  "notifications/message" },
+		{ "{\"params\":{\"huge\":\"xx", RPC_INVALID, NULL, NULL },
+		{ "[{\"method\":\"ping\"", RPC_INVALID, NULL, NULL },
+		{ "{\"meth", RPC_INVALID, NULL, NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct rpc_msg *m = calloc(1, sizeof(*m));
+
+		CHECK_EQ_INT(rpc_decode_head(cases[i].head, strlen(cases[i].head), m), 0);
+		CHECK_EQ_INT(m->kind, cases[i].kind);
+		CHECK_EQ_STR(m->id, cases[i].id);
+		CHECK_EQ_STR(m->method, cases[i].method);
+		CHECK_EQ_INT(m->body_len, strlen(cases[i].head));
+		rpc_msgs_free(m, 1);
+	}
+}
+
 int main(void)
 {
+	RUN_TEST(test_heads);
 	RUN_TEST(test_table);
 	RUN_TEST(test_batch);
 	RUN_TEST(test_batch_limit);
