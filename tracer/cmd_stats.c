@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * mcptrace stats: a summary of the calls in a trace DB, one row per method
- * and target (tool, prompt or resource), with counts of failures and latency
- * percentiles, then a total. It only reads: the DB is opened read-only, so
+ * and target (tool, prompt or resource), or per method, target or session
+ * alone (--by), with counts of failures and latency percentiles, then a
+ * total. It only reads: the DB is opened read-only, so
  * it works while another mcptrace is writing (WAL readers see the last
  * committed batch).
  *
- * The numbers come from the calls table in one pass ordered by (method,
- * target), which the calls_method_target index serves without a sort; the
- * latencies of one group are held in memory to rank them.
+ * The numbers come from the calls table in one pass ordered by the group's
+ * key (for method and target, the calls_method_target index serves it
+ * without a sort); the latencies of one group are held in memory to rank
+ * them.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,16 +26,21 @@
 #define STATS_DEFAULT_DB "mcptrace.db"
 
 static const char stats_help[] =
-    "Usage: mcptrace stats [--db FILE] [--json]\n"
+    "Usage: mcptrace stats [--by GROUP] [OPTIONS]\n"
     "       mcptrace stats --help\n"
     "\n"
     "Summarizes the calls in a trace DB per method and target (tool or prompt\n"
     "name, resource URI), then in total. Works while mcptrace writes the DB.\n"
     "\n"
+    "GROUP := { method | target | session }\n"
+    "   --by GROUP  one row per method, per target (whatever the method), or\n"
+    "               per session (see mcptrace sessions); default: one row per\n"
+    "               method and target\n"
     "OPTIONS := { --db FILE | --json | --help }\n"
     "   --db FILE   trace DB to read (default " STATS_DEFAULT_DB ")\n"
     "   --json      one JSON object per line (JSON Lines), the total last,\n"
-    "               with \"total\": true; latencies without data are null\n"
+    "               with \"total\": true; latencies without data are null;\n"
+    "               the group under \"method\", \"target\" or \"session_id\"\n"
     "   --help      print this and exit\n"
     "\n"
     "COLUMNS\n"
@@ -48,6 +55,7 @@ static const char stats_help[] =
     "\n"
     "EXAMPLES\n"
     "   mcptrace stats --db trace.db\n"
+    "   mcptrace stats --by session\n"
     "   mcptrace stats --json | jq 'select(.errors > 0)'\n"
     "\n"
     "Exit status: 0 done, 1 the DB could not be read, 2 usage error.\n";
@@ -95,9 +103,11 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* One output row: a (method, target) group, or the total. */
+/* One output row: a group, or the total. */
 struct stats_row {
-	char *method, *target; /* NULL where the DB has NULL */
+	/* The group's key: method and target, or only key1 (method, target
+	 * or session id as text); NULL where the DB has NULL. */
+	char *key1, *key2;
 	bool total;
 	int64_t calls, errors, cancelled, unanswered, pending;
 	size_t answered;
@@ -189,30 +199,54 @@ static void put_ms(FILE *out, const struct stats_row *r, int64_t ns)
  * rather than get cut. */
 #define NAME_WIDTH_MAX 48
 
-static void print_table(FILE *out, const struct stats_row *rows, size_t n)
+/* The header and JSON names of the key columns of each grouping. */
+static const char *const by_heads[][2] = {
+    [STATS_BY_METHOD_TARGET] = {"METHOD", "TARGET"},
+    [STATS_BY_METHOD] = {"METHOD", NULL},
+    [STATS_BY_TARGET] = {"TARGET", NULL},
+    [STATS_BY_SESSION] = {"SESSION", NULL},
+};
+static const char *const by_names[][2] = {
+    [STATS_BY_METHOD_TARGET] = {"method", "target"},
+    [STATS_BY_METHOD] = {"method", NULL},
+    [STATS_BY_TARGET] = {"target", NULL},
+    [STATS_BY_SESSION] = {"session_id", NULL},
+};
+
+static int key_width(const struct stats_row *r, const char *key, int k)
 {
-	int mw = (int)strlen("METHOD"), tw = (int)strlen("TARGET"), w;
+	if (r->total)
+		return k == 0 ? (int)strlen("TOTAL") : 0;
+	return key ? text_width(key) : 1;
+}
+
+static void print_table(FILE *out, const struct stats_row *rows, size_t n, enum stats_by by)
+{
+	const char *const *heads = by_heads[by];
+	int kw[2] = {(int)strlen(heads[0]), heads[1] ? (int)strlen(heads[1]) : 0}, w;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		w = rows[i].total    ? (int)strlen("TOTAL")
-		    : rows[i].method ? text_width(rows[i].method)
-				     : 1;
-		if (w > mw)
-			mw = w < NAME_WIDTH_MAX ? w : NAME_WIDTH_MAX;
-		w = rows[i].target ? text_width(rows[i].target) : 1;
-		if (w > tw)
-			tw = w < NAME_WIDTH_MAX ? w : NAME_WIDTH_MAX;
+		w = key_width(&rows[i], rows[i].key1, 0);
+		if (w > kw[0])
+			kw[0] = w < NAME_WIDTH_MAX ? w : NAME_WIDTH_MAX;
+		w = key_width(&rows[i], rows[i].key2, 1);
+		if (heads[1] && w > kw[1])
+			kw[1] = w < NAME_WIDTH_MAX ? w : NAME_WIDTH_MAX;
 	}
-	fprintf(out, "%-*s  %-*s %8s %7s %9s %10s %10s %10s %10s %10s\n", mw, "METHOD", tw,
-		"TARGET", "CALLS", "ERRORS", "CANCELLED", "UNANSWERED", "P50_MS", "P90_MS",
-		"P99_MS", "MAX_MS");
+	fprintf(out, "%-*s", kw[0], heads[0]);
+	if (heads[1])
+		fprintf(out, "  %-*s", kw[1], heads[1]);
+	fprintf(out, " %8s %7s %9s %10s %10s %10s %10s %10s\n", "CALLS", "ERRORS", "CANCELLED",
+		"UNANSWERED", "P50_MS", "P90_MS", "P99_MS", "MAX_MS");
 	for (i = 0; i < n; i++) {
 		const struct stats_row *r = &rows[i];
 
-		put_name(out, r->total ? "TOTAL" : r->method, mw);
-		fputs("  ", out);
-		put_name(out, r->total ? "" : r->target, tw);
+		put_name(out, r->total ? "TOTAL" : r->key1, kw[0]);
+		if (heads[1]) {
+			fputs("  ", out);
+			put_name(out, r->total ? "" : r->key2, kw[1]);
+		}
 		fprintf(out, " %8lld %7lld %9lld %10lld", (long long)r->calls, (long long)r->errors,
 			(long long)r->cancelled, (long long)r->unanswered);
 		put_ms(out, r, r->p50);
@@ -223,14 +257,28 @@ static void print_table(FILE *out, const struct stats_row *rows, size_t n)
 	}
 }
 
+/* A key as JSON: null, a number for a session id, else a string. */
+static cJSON *add_key(cJSON *o, const char *name, const char *key, enum stats_by by)
+{
+	if (!key)
+		return cJSON_AddNullToObject(o, name);
+	/* session ids are integers: copied as digits, not through a double;
+	 * a non-integer id in a damaged DB stays a string */
+	if (by == STATS_BY_SESSION && key[0] && strspn(key, "0123456789") == strlen(key) &&
+	    strlen(key) < 20)
+		return cJSON_AddRawToObject(o, name, key);
+	return cJSON_AddStringToObject(o, name, key);
+}
+
 static cJSON *add_ms(cJSON *o, const char *name, const struct stats_row *r, int64_t ns)
 {
 	return r->answered ? cJSON_AddNumberToObject(o, name, (double)ns / 1e6)
 			   : cJSON_AddNullToObject(o, name);
 }
 
-static int print_json(FILE *out, const struct stats_row *rows, size_t n)
+static int print_json(FILE *out, const struct stats_row *rows, size_t n, enum stats_by by)
 {
+	const char *const *names = by_names[by];
 	cJSON *o;
 	char *text;
 	size_t i;
@@ -245,10 +293,8 @@ static int print_json(FILE *out, const struct stats_row *rows, size_t n)
 		if (r->total) {
 			ok = cJSON_AddTrueToObject(o, "total");
 		} else {
-			ok = (r->method ? cJSON_AddStringToObject(o, "method", r->method)
-					: cJSON_AddNullToObject(o, "method")) &&
-			     (r->target ? cJSON_AddStringToObject(o, "target", r->target)
-					: cJSON_AddNullToObject(o, "target"));
+			ok = add_key(o, names[0], r->key1, by) &&
+			     (!names[1] || add_key(o, names[1], r->key2, by));
 		}
 		ok = ok && cJSON_AddNumberToObject(o, "calls", (double)r->calls) &&
 		     cJSON_AddNumberToObject(o, "errors", (double)r->errors) &&
@@ -273,16 +319,30 @@ static void rows_free(struct stats_row *rows, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		free(rows[i].method);
-		free(rows[i].target);
+		free(rows[i].key1);
+		free(rows[i].key2);
 	}
 	free(rows);
 }
 
 int stats__print(sqlite3 *db, FILE *out, bool json)
 {
-	static const char sql[] =
-	    "SELECT method, target, status, latency_ns FROM calls ORDER BY method, target";
+	return stats__print_by(db, out, json, STATS_BY_METHOD_TARGET);
+}
+
+int stats__print_by(sqlite3 *db, FILE *out, bool json, enum stats_by by)
+{
+	static const char *const sqls[] = {
+	    [STATS_BY_METHOD_TARGET] = "SELECT method, target, status, latency_ns FROM calls "
+				       "ORDER BY method, target",
+	    [STATS_BY_METHOD] =
+		"SELECT method, NULL, status, latency_ns FROM calls ORDER BY method",
+	    [STATS_BY_TARGET] =
+		"SELECT target, NULL, status, latency_ns FROM calls ORDER BY target",
+	    [STATS_BY_SESSION] = "SELECT session_id, NULL, status, latency_ns FROM calls "
+				 "ORDER BY session_id",
+	};
+	const char *sql = sqls[by];
 	struct lat_vec group_lat = {0}, total_lat = {0};
 	struct stats_row *rows = NULL, *r = NULL, *nrows, total = {.total = true};
 	size_t n_rows = 0, cap_rows = 0;
@@ -293,13 +353,13 @@ int stats__print(sqlite3 *db, FILE *out, bool json)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
-		const unsigned char *method = sqlite3_column_text(st, 0);
-		const unsigned char *target = sqlite3_column_text(st, 1);
+		const unsigned char *key1 = sqlite3_column_text(st, 0);
+		const unsigned char *key2 = sqlite3_column_text(st, 1);
 		const char *status = (const char *)sqlite3_column_text(st, 2);
 		bool answered = sqlite3_column_type(st, 3) != SQLITE_NULL;
 		int64_t lat = sqlite3_column_int64(st, 3);
 
-		if (!r || !same_text(r->method, method) || !same_text(r->target, target)) {
+		if (!r || !same_text(r->key1, key1) || !same_text(r->key2, key2)) {
 			if (r)
 				row_finish(r, &group_lat);
 			group_lat.n = 0;
@@ -314,8 +374,8 @@ int stats__print(sqlite3 *db, FILE *out, bool json)
 			}
 			r = &rows[n_rows++];
 			memset(r, 0, sizeof(*r));
-			r->method = dup_text(method, &err);
-			r->target = dup_text(target, &err);
+			r->key1 = dup_text(key1, &err);
+			r->key2 = dup_text(key2, &err);
 			if (err)
 				goto cleanup;
 		}
@@ -347,9 +407,9 @@ int stats__print(sqlite3 *db, FILE *out, bool json)
 	}
 	rows[n_rows++] = total;
 	if (json)
-		err = print_json(out, rows, n_rows);
+		err = print_json(out, rows, n_rows, by);
 	else
-		print_table(out, rows, n_rows);
+		print_table(out, rows, n_rows, by);
 
 cleanup:
 	if (err == -ENOMEM)
@@ -364,12 +424,14 @@ cleanup:
 int cmd_stats(int argc, char **argv)
 {
 	static const struct option opts[] = {
+	    {"by", required_argument, NULL, 'b'},
 	    {"db", required_argument, NULL, 'd'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
 	const char *path = STATS_DEFAULT_DB;
+	enum stats_by by = STATS_BY_METHOD_TARGET;
 	bool json = false;
 	sqlite3 *db = NULL;
 	int c, err;
@@ -381,6 +443,21 @@ int cmd_stats(int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'b':
+			if (!strcmp(optarg, "method"))
+				by = STATS_BY_METHOD;
+			else if (!strcmp(optarg, "target"))
+				by = STATS_BY_TARGET;
+			else if (!strcmp(optarg, "session"))
+				by = STATS_BY_SESSION;
+			else {
+				fprintf(stderr,
+					"mcptrace: --by takes method, target or session, not '%s' "
+					"(see mcptrace stats --help)\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'd':
 			path = optarg;
 			break;
@@ -416,7 +493,7 @@ int cmd_stats(int argc, char **argv)
 	err = store__open_readonly(&db, path);
 	if (err)
 		return 1;
-	err = stats__print(db, stdout, json);
+	err = stats__print_by(db, stdout, json, by);
 	sqlite3_close(db);
 	if (!err && fflush(stdout) != 0) {
 		fprintf(stderr, "mcptrace: failed to write the report: %s\n", strerror(errno));

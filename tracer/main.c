@@ -17,6 +17,12 @@ static const struct cmd cmds[] = {
 	{ "run", cmd_run, "start a command traced, with every child it spawns" },
 	{ "attach", cmd_attach, "trace running processes" },
 	{ "stats", cmd_stats, "calls, errors and latency per method and tool" },
+	{ "calls", cmd_calls, "list calls, filtered by method, tool, status, latency, time" },
+	{ "sessions", cmd_sessions, "list MCP sessions: peers, versions, counts" },
+	{ "show", cmd_show, "one call: timing, request and response bodies, notifications" },
+	{ "export", cmd_export, "a table as JSON Lines or CSV" },
+	{ "report", cmd_report, "write an HTML report: latency per tool, session timelines" },
+	{ "diff", cmd_diff, "compare two trace DBs; fail on latency or error regressions" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "print this help" },
 	{ 0 },
@@ -29,7 +35,8 @@ static int cmd_help(int argc, char **argv)
 	printf("Usage: mcptrace COMMAND [ARGS...]\n"
 	       "       COMMAND --help\n"
 	       "\n"
-	       "COMMAND := { run | attach | stats | version | help }\n");
+	       "COMMAND := { run | attach | stats | calls | sessions | show | export | report | diff |\n"
+	       "             version | help }\n");
 	for (const struct cmd *c = cmds; c->name; c++)
 		printf("  %-8s %s\n", c->name, c->summary);
 	printf("\n"
@@ -37,6 +44,8 @@ static int cmd_help(int argc, char **argv)
 	       "  sudo mcptrace run -- node my-host.js       # trace a host and the servers it spawns\n"
 	       "  sudo mcptrace attach -p 1234 --db t.db     # trace a running server\n"
 	       "  mcptrace stats --db t.db                    # latency per method and tool\n"
+	       "  mcptrace calls --status error --since 1h    # what failed in the last hour\n"
+	       "  mcptrace show 42                            # one call with its bodies\n"
 	       "  sqlite3 t.db 'select method, target, status, latency_ns from calls'\n");
 	return 0;
 }

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * mcptrace export: one table of a trace DB, every row and every column, as
+ * JSON Lines or CSV, for tools that do not speak SQLite (pandas, jq, a
+ * spreadsheet).
+ *
+ * Rows are streamed: one SELECT, each row written as it is stepped, so a
+ * table of millions of messages needs no more memory than one row. The
+ * SELECT is one read transaction, so the export is a consistent snapshot
+ * even while another mcptrace writes the DB. Columns come from the table
+ * itself (SELECT *), so columns a later schema adds are exported too.
+ *
+ * Integers are copied as SQLite holds them, never through a double:
+ * nanosecond times are past 2^53. NULL is null in JSON and an empty field
+ * in CSV; CSV follows RFC 4180 (CRLF line ends, a header row, fields with a
+ * comma, quote, CR or LF quoted with quotes doubled).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "commands.h"
+#include "query.h"
+#include "store.h"
+
+static const char export_help[] =
+    "Usage: mcptrace export --format FORMAT [TABLE] [--db FILE] [-o FILE]\n"
+    "       mcptrace export --help\n"
+    "\n"
+    "Writes every row and column of one table of a trace DB, in id order.\n"
+    "Works while mcptrace writes the DB (the export is one snapshot).\n"
+    "\n"
+    "FORMAT := { jsonl | csv }\n"
+    "   jsonl   one JSON object per row; integers exact, NULL as null\n"
+    "   csv     RFC 4180: a header row, CRLF line ends, NULL as an empty field\n"
+    "TABLE := { calls | messages | sessions | runs | processes | losses | parse_errors }\n"
+    "           (default calls)\n"
+    "OPTIONS := { --format FORMAT | --db FILE | -o FILE | --help }\n"
+    "   -f, --format FORMAT   required\n"
+    "   -d, --db FILE         trace DB to read (default " QUERY_DEFAULT_DB ")\n"
+    "   -o, --output FILE     write to FILE instead of stdout\n"
+    "\n"
+    "EXAMPLES\n"
+    "   mcptrace export --format csv -o calls.csv\n"
+    "   mcptrace export --format jsonl messages | jq -r 'select(.truncated == 1) | .id'\n"
+    "   mcptrace export -f csv sessions -d trace.db -o sessions.csv\n"
+    "\n"
+    "Exit status: 0 done, 1 the DB could not be read or FILE written, 2 usage error.\n";
+
+/* Table names cannot be bound as parameters, so only these reach SQL. */
+static const char *const tables[] = {"calls",	  "messages", "sessions",    "runs",
+				     "processes", "losses",   "parse_errors"};
+
+static void csv_row(FILE *out, sqlite3_stmt *st, bool header)
+{
+	int i, n = sqlite3_column_count(st);
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			fputc(',', out);
+		if (header) {
+			const char *name = sqlite3_column_name(st, i);
+
+			query__csv_field(out, name ? name : "", name ? strlen(name) : 0);
+			continue;
+		}
+		switch (sqlite3_column_type(st, i)) {
+		case SQLITE_INTEGER:
+			fprintf(out, "%lld", (long long)sqlite3_column_int64(st, i));
+			break;
+		case SQLITE_FLOAT:
+			fprintf(out, "%.17g", sqlite3_column_double(st, i));
+			break;
+		case SQLITE_NULL:
+			break;
+		default: {
+			const char *t = (const char *)sqlite3_column_blob(st, i);
+
+			query__csv_field(out, t ? t : "",
+					 t ? (size_t)sqlite3_column_bytes(st, i) : 0);
+		}
+		}
+	}
+	fputs("\r\n", out);
+}
+
+int export__write(sqlite3 *db, FILE *out, const char *table, enum export_format fmt)
+{
+	char sql[96];
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		if (!strcmp(table, tables[i]))
+			break;
+	if (i == sizeof(tables) / sizeof(tables[0])) {
+		fprintf(stderr, "mcptrace: no table '%s' to export\n", table);
+		return -EINVAL;
+	}
+	snprintf(sql, sizeof(sql), "SELECT * FROM %s ORDER BY id", tables[i]);
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK && fmt == EXPORT_CSV)
+		csv_row(out, st, true);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
+		if (fmt == EXPORT_CSV)
+			csv_row(out, st, false);
+		else
+			query__json_row(out, st);
+		if (ferror(out))
+			break;
+	}
+	sqlite3_finalize(st);
+	if (ferror(out)) {
+		fprintf(stderr, "mcptrace: failed to write the export: %s\n", strerror(errno));
+		return -EIO;
+	}
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "mcptrace: failed to read %s from %s: %s\n", tables[i],
+			sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
+		return -EIO;
+	}
+	return 0;
+}
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mcptrace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see mcptrace export --help)\n", stderr);
+	return 2;
+}
+
+int cmd_export(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"db", required_argument, NULL, 'd'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	const char *path = QUERY_DEFAULT_DB, *out_path = NULL, *table = "calls";
+	struct stat db_st, out_st;
+	enum export_format fmt = EXPORT_JSONL;
+	bool have_fmt = false;
+	sqlite3 *db = NULL;
+	FILE *out = stdout;
+	int c, err = 0;
+	size_t i;
+
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":hd:f:o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			path = optarg;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "jsonl") || !strcmp(optarg, "json"))
+				fmt = EXPORT_JSONL;
+			else if (!strcmp(optarg, "csv"))
+				fmt = EXPORT_CSV;
+			else
+				return usage_error("--format takes jsonl or csv, not '%s'", optarg);
+			have_fmt = true;
+			break;
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'h':
+			fputs(export_help, stdout);
+			return 0;
+		case ':':
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		table = argv[optind++];
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!have_fmt)
+		return usage_error("which format? give --format jsonl or --format csv");
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		if (!strcmp(table, tables[i]))
+			break;
+	if (i == sizeof(tables) / sizeof(tables[0]))
+		return usage_error("no table '%s'; TABLE is calls, messages, sessions, runs, "
+				   "processes, losses or parse_errors",
+				   table);
+	if (!*path)
+		return usage_error("--db needs a file name");
+	if (out_path && !*out_path)
+		return usage_error("-o needs a file name");
+
+	if (store__open_readonly(&db, path))
+		return 1;
+	if (out_path && strcmp(out_path, "-")) {
+		/* fopen "w" truncates: never let that be the DB itself */
+		if (stat(out_path, &out_st) == 0 && stat(path, &db_st) == 0 &&
+		    out_st.st_dev == db_st.st_dev && out_st.st_ino == db_st.st_ino) {
+			fprintf(stderr, "mcptrace: %s is the trace DB; export to another file\n",
+				out_path);
+			err = -EINVAL;
+			goto cleanup;
+		}
+		out = fopen(out_path, "w");
+		if (!out) {
+			err = -errno;
+			fprintf(stderr, "mcptrace: failed to create %s: %s\n", out_path,
+				strerror(errno));
+			out = stdout;
+			goto cleanup;
+		}
+	}
+	err = export__write(db, out, table, fmt);
+	if (!err && fflush(out) != 0) {
+		fprintf(stderr, "mcptrace: failed to write the export: %s\n", strerror(errno));
+		err = -EIO;
+	}
+
+cleanup:
+	if (out != stdout && fclose(out) != 0 && !err) {
+		fprintf(stderr, "mcptrace: failed to write %s: %s\n", out_path, strerror(errno));
+		err = -EIO;
+	}
+	sqlite3_close(db);
+	return err ? 1 : 0;
+}

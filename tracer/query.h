@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * query: what the read-only commands (calls, sessions, show, export) share.
+ * Parsing durations and points in time typed by users; turning the calls
+ * filters into a WHERE clause whose values are bound as SQL parameters,
+ * never pasted into the text; aligned tables with the traced programs'
+ * strings made safe for a terminal; and JSON / CSV writers that copy
+ * integers exactly (nanosecond times exceed 2^53, so never through a
+ * double) and stream row by row.
+ *
+ * Parsers print nothing: they return 0 or a negative errno and the command
+ * words the message, naming its own option.
+ */
+#ifndef MT_QUERY_H
+#define MT_QUERY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+#define QUERY_DEFAULT_DB "mcptrace.db"
+
+/* A duration: a decimal number (a fraction is allowed) and a unit, one of
+ * ns, us, ms, s, m, h, d: "250ms", "1.5s", "10m". Returns 0, -EINVAL for
+ * text of another form, or -ERANGE past INT64_MAX ns. */
+int query__parse_duration(const char *text, int64_t *out_ns);
+
+/*
+ * A point in time, as epoch nanoseconds:
+ *  - an epoch number: up to 14 digits is milliseconds, 17 or more is
+ *    nanoseconds (1700000000000 or 1700000000000000000); other lengths are
+ *    refused as ambiguous;
+ *  - an ISO-8601 date-time in UTC ("Z") or with an offset:
+ *    2024-05-01T12:00:00Z, 2024-05-01 12:00:00.250+02:00; a bare date
+ *    (2024-05-01) is midnight UTC;
+ *  - a duration (see above) before now_ns: "10m" or "10m ago".
+ * Returns 0 or -EINVAL / -ERANGE.
+ */
+int query__parse_time(const char *text, int64_t now_ns, int64_t *out_ns);
+
+int64_t query__now_ns(void);
+
+/* Epoch ns as UTC ISO-8601, with frac_digits (0, 3, 6 or 9) after the
+ * second: "2023-11-14T22:13:20.010Z". ST_NULL gives "-". */
+void query__fmt_time(int64_t ns, int frac_digits, char *buf, size_t size);
+/* Nanoseconds as milliseconds with 3 decimals ("12.345"); ST_NULL: "-". */
+void query__fmt_ms(int64_t ns, char *buf, size_t size);
+
+/* The filters of `mcptrace calls`. Unset: NULL strings, n_status 0,
+ * ST_NULL numbers, session_id 0. */
+#define QUERY_MAX_STATUS 6
+struct call_filter {
+	const char *method, *target;
+	const char *status[QUERY_MAX_STATUS];
+	size_t n_status;
+	int64_t slower_than_ns; /* latency_ns > this */
+	int64_t session_id;
+	int64_t since_ns; /* start_ns >= this */
+};
+
+void query__filter_init(struct call_filter *f);
+
+/* Adds the statuses of a comma-separated list ("error,tool_error") to f.
+ * Each must be a value calls.status can hold; the strings point into
+ * list. Returns 0, -EINVAL for an unknown status (named in *bad, which
+ * then points into list and is cut at its comma), or -E2BIG. */
+int query__filter_add_status(struct call_filter *f, char *list, const char **bad);
+
+/* One value to bind: text or an integer. */
+struct sql_bind {
+	bool is_text;
+	int64_t num;
+	const char *text;
+};
+
+#define QUERY_MAX_BINDS (QUERY_MAX_STATUS + 6)
+struct sql_where {
+	char sql[512]; /* "" or "WHERE c.method = ? AND ..." over calls AS c */
+	struct sql_bind binds[QUERY_MAX_BINDS]; /* for the ?s in order */
+	int n_binds;
+};
+
+/* Turns f into a WHERE clause over `calls AS c`, terms joined with AND. */
+int query__filter_where(const struct call_filter *f, struct sql_where *w);
+/* Binds w's values to st's parameters first, first + 1, ... Returns an
+ * SQLite result code. */
+int query__bind(struct sqlite3_stmt *st, const struct sql_where *w, int first);
+
+/*
+ * An aligned text table. Cells are copied, with what a terminal would act
+ * on (control characters, C1 controls, bytes that are not UTF-8) shown as
+ * '?'. Columns are padded to their widest cell, up to
+ * QUERY_TABLE_WIDTH_MAX; a longer cell pushes its row out of line rather
+ * than lose its end. The last column is never padded.
+ */
+#define QUERY_TABLE_WIDTH_MAX 48
+struct qtable {
+	size_t n_cols;
+	const char *const *heads;
+	const char *align; /* one 'l' or 'r' per column */
+	char **cells;	   /* n_rows * n_cols */
+	size_t n_rows, cap_rows;
+};
+
+void qtable__init(struct qtable *t, size_t n_cols, const char *const *heads, const char *align);
+/* cells[n_cols]; a NULL cell is shown as "-". Returns 0 or -ENOMEM. */
+int qtable__add(struct qtable *t, const char *const *cells);
+void qtable__print(const struct qtable *t, FILE *out);
+void qtable__free(struct qtable *t);
+
+/* s made safe for a terminal, as in tables, into a new string (NULL when
+ * out of memory). keep_newlines keeps \n and \t, for bodies. */
+char *query__sanitize(const char *s, size_t len, bool keep_newlines);
+
+/* Writes s[0..len) as a JSON string: escaped, bytes that are not UTF-8
+ * replaced by U+FFFD so the output stays valid JSON. */
+void query__json_string(FILE *out, const char *s, size_t len);
+/* Writes s[0..len) as one CSV field per RFC 4180: quoted, with quotes
+ * doubled, when it holds a comma, a quote, CR or LF. */
+void query__csv_field(FILE *out, const char *s, size_t len);
+
+/* Writes the current row of st as one JSON object and a newline: each
+ * column under its name, integers exact, NULL as null. */
+void query__json_row(FILE *out, struct sqlite3_stmt *st);
+/* The same fields without the braces, for callers that add their own. */
+void query__json_fields(FILE *out, struct sqlite3_stmt *st);
+/* Column i of st's row as one JSON value. */
+void query__json_value(FILE *out, struct sqlite3_stmt *st, int i);
+
+/* True when text[0..len) is one complete JSON value in valid UTF-8. */
+bool query__is_json(const char *text, size_t len);
+/* Pretty-prints valid JSON (query__is_json) with two-space indents,
+ * copying every token as it is, so numbers keep all their digits. */
+void query__json_pretty(FILE *out, const char *text, size_t len);
+
+/* The printers behind the commands, for tests. Each returns 0 or a
+ * negative errno after a line on stderr. */
+int query__calls_print(struct sqlite3 *db, FILE *out, const struct call_filter *f, long long limit,
+		       bool json);
+int query__sessions_print(struct sqlite3 *db, FILE *out, bool json);
+/* -ENOENT, with a line on stderr, when there is no call call_id. */
+int query__show_print(struct sqlite3 *db, FILE *out, int64_t call_id, bool json);
+
+enum export_format { EXPORT_JSONL, EXPORT_CSV };
+/* Streams every row and column of table (one of the trace DB's tables). */
+int export__write(struct sqlite3 *db, FILE *out, const char *table, enum export_format fmt);
+
+#endif
