@@ -85,7 +85,7 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) -std=gnu11 -D_
 	-Iinclude -Itracer -I/usr/include/cjson
 $(OUT)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard tracer/*.h) | $(OUT)/fuzz
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(shell sed -n 's,^// fuzz-sources: ,,p' $<) -lcjson -lm -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(shell sed -n 's,^// fuzz-sources: ,,p' $<) -lcjson -lz -lm -o $@
 
 fuzz: $(FUZZ_BINS)
 
