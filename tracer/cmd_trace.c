@@ -448,6 +448,7 @@ static int trace_loop(struct tracer *t, bool (*done)(struct tracer *t))
 		}
 		err = 0;
 		if (now_ns(CLOCK_MONOTONIC) - last_flush > FLUSH_NS) {
+			sessions__flush(t->sessions);
 			store__flush(t->store);
 			last_flush = now_ns(CLOCK_MONOTONIC);
 		}

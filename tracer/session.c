@@ -18,8 +18,14 @@
  * else from who talks on its fds 0 and 1 (the server).
  *
  * Calls. A request opens a call keyed by (requester, id); the response
- * closes it. Calls are written when opened and rewritten when anything
- * about them changes, so a reader of a live DB sees calls in flight.
+ * closes it.
+ *
+ * Writes. Ids come from the store up front, so rows can name each other
+ * before they exist, and each row is written once it is final: a call when
+ * it completes, a message when no second sighting is due. What is still
+ * in flight is written at each flush (sessions__flush, every 200 ms), so a
+ * reader of a live DB sees calls in flight, and rewritten when it ends.
+ * That keeps the common call at three inserts.
  */
 #include <errno.h>
 #include <search.h>
@@ -41,12 +47,19 @@ enum role {
 struct call;
 struct session;
 
-/* One message stored from a line, as a later sighting must amend it. */
+/* A message row not written yet, with copies of what it points to. */
+struct pending_msg {
+	struct st_message row;
+	char *str[5]; /* rpc_id, method, body, direction, kind */
+};
+
+/* One message from a line, as a later sighting must amend it. */
 struct mref {
 	int64_t msg_id;
 	struct call *call; /* holds a reference */
 	int part; /* 1: the call's request, 2: its response, 0: other */
 	int64_t sent_ns, recv_ns;
+	struct pending_msg *pending; /* not in the DB yet */
 };
 
 /* A line seen at one side of a flow, waiting for the other side's copy. */
@@ -73,6 +86,7 @@ struct call {
 	struct st_call row;
 	int64_t req_sent, req_recv, resp_sent, resp_recv;
 	bool answered, cancelled, printed, open;
+	bool in_db, dirty; /* written at least once; changed since */
 	int awaiting; /* sightings still expected for the response */
 	struct call *prev, *next; /* in session->open */
 };
@@ -179,10 +193,14 @@ void sessions__process_traced(struct sessions *ss, pid_t pid)
 
 /* ---- calls ---- */
 
+static void call_sync(struct sessions *ss, struct call *c);
+
 static void call_put(struct call *c)
 {
 	if (--c->refs > 0)
 		return;
+	if (c->dirty)
+		call_sync(c->s->ss, c);
 	free(c->rpc_id);
 	free(c->method);
 	free(c->target);
@@ -216,16 +234,37 @@ static void call_times(struct call *c)
 		r->latency_ns = r->end_ns - r->start_ns;
 }
 
-static void call_write(struct sessions *ss, struct call *c)
+/* Writes the call's row as it is now. */
+static void call_sync(struct sessions *ss, struct call *c)
 {
 	call_times(c);
-	store__update_call(ss->store, &c->row);
+	if (c->in_db)
+		store__update_call(ss->store, &c->row);
+	else if (!store__add_call(ss->store, &c->row))
+		c->in_db = true;
+	c->dirty = false;
 }
 
+/* The call changed: written at once if it is already final (printed),
+ * else at its end or at the next flush. */
+static void call_write(struct sessions *ss, struct call *c)
+{
+	c->dirty = true;
+	if (c->printed)
+		call_sync(ss, c);
+}
+
+/* The call is final: written, then shown. */
 static void call_print(struct sessions *ss, struct call *c)
 {
 	struct session *s = c->s;
-	struct call_view v = {
+	struct call_view v;
+
+	if (c->printed)
+		return;
+	c->printed = true;
+	call_sync(ss, c);
+	v = (struct call_view){
 		.call_id = c->row.id,
 		.session_id = s->row.id,
 		.start_ns = c->row.start_ns,
@@ -242,10 +281,6 @@ static void call_print(struct sessions *ss, struct call *c)
 		.error_code = c->row.error_code,
 		.error_message = c->err_msg,
 	};
-
-	if (c->printed)
-		return;
-	c->printed = true;
 	output__call(ss->out, &v);
 }
 
@@ -322,7 +357,8 @@ static struct call *call_open(struct sessions *ss, struct session *s, int reques
 	if (s->open)
 		s->open->prev = c;
 	s->open = c;
-	store__add_call(ss->store, &c->row);
+	c->row.id = store__reserve_id(ss->store, ST_ID_CALL);
+	c->dirty = true;
 	ss->stats.calls++;
 	return c;
 }
@@ -419,6 +455,8 @@ static struct session *session_get(struct sessions *ss, const struct wire_line *
 	return s;
 }
 
+static void mrefs_put(struct sessions *ss, struct mref *refs, size_t n);
+
 static void session_end(struct sessions *ss, struct session *s, int64_t ts_ns, bool ended)
 {
 	struct flow *f, *fnext;
@@ -443,10 +481,7 @@ static void session_end(struct sessions *ss, struct session *s, int64_t ts_ns, b
 			while (f->count[side]) {
 				struct obs *o = &f->q[side][f->head[side]];
 
-				for (size_t i = 0; i < o->n; i++)
-					if (o->refs[i].call)
-						call_put(o->refs[i].call);
-				free(o->refs);
+				mrefs_put(ss, o->refs, o->n);
 				f->head[side] = (f->head[side] + 1) % OBS_QUEUE_LEN;
 				f->count[side]--;
 			}
@@ -630,8 +665,57 @@ static void session_note_peer_info(struct sessions *ss, struct session *s, const
 }
 
 /* Stores one decoded message first seen from side dir at ts; fills ref. */
+static struct pending_msg *pending_new(const struct st_message *row)
+{
+	struct pending_msg *p = calloc(1, sizeof(*p));
+	const char *src[5] = { row->rpc_id, row->method, NULL, row->direction, row->kind };
+
+	if (!p)
+		return NULL;
+	p->row = *row;
+	for (int i = 0; i < 5; i++)
+		if (src[i] && !(p->str[i] = strdup(src[i])))
+			goto fail;
+	p->str[2] = malloc(row->body_len + 1);
+	if (!p->str[2])
+		goto fail;
+	memcpy(p->str[2], row->body, row->body_len);
+	p->row.rpc_id = p->str[0];
+	p->row.method = p->str[1];
+	p->row.body = p->str[2];
+	p->row.direction = p->str[3];
+	p->row.kind = p->str[4];
+	return p;
+fail:
+	for (int i = 0; i < 5; i++)
+		free(p->str[i]);
+	free(p);
+	return NULL;
+}
+
+/* Writes a deferred message row with the times its sightings gave. */
+static void pending_write(struct sessions *ss, struct mref *ref)
+{
+	struct pending_msg *p = ref->pending;
+
+	if (!p)
+		return;
+	p->row.sent_ns = ref->sent_ns;
+	p->row.recv_ns = ref->recv_ns;
+	p->row.ts_ns = ref->sent_ns != ST_NULL ? ref->sent_ns : ref->recv_ns;
+	p->row.call_id = ref->call ? ref->call->row.id : 0;
+	store__add_message(ss->store, &p->row);
+	for (int i = 0; i < 5; i++)
+		free(p->str[i]);
+	free(p);
+	ref->pending = NULL;
+}
+
+/* Makes one decoded message first seen from side dir: a row (written now,
+ * or kept back when the other end's sighting is due: defer) and its
+ * effect on calls and the session; fills ref. */
 static void message_new(struct sessions *ss, struct session *s, const struct wire_line *l,
-			const struct rpc_msg *m, pid_t peer, struct mref *ref)
+			const struct rpc_msg *m, pid_t peer, bool defer, struct mref *ref)
 {
 	pid_t self = l->tgid;
 	pid_t sender = l->dir == MT_DIR_WRITE ? self : peer;
@@ -696,8 +780,12 @@ static void message_new(struct sessions *ss, struct session *s, const struct wir
 		c->refs++;
 		ref->call = c;
 	}
-	store__add_message(ss->store, &row);
+	row.id = store__reserve_id(ss->store, ST_ID_MESSAGE);
 	ref->msg_id = row.id;
+	if (defer)
+		ref->pending = pending_new(&row);
+	if (!ref->pending)
+		store__add_message(ss->store, &row);
 	ss->stats.messages++;
 	if (!c)
 		return;
@@ -753,9 +841,12 @@ static void message_seen_again(struct sessions *ss, struct mref *ref, const stru
 		ref->sent_ns = l->ts_ns;
 	else
 		ref->recv_ns = l->ts_ns;
-	store__set_message_times(ss->store, ref->msg_id,
-				 ref->sent_ns != ST_NULL ? ref->sent_ns : ref->recv_ns, ref->sent_ns,
-				 ref->recv_ns, c ? c->row.id : 0);
+	if (ref->pending)
+		pending_write(ss, ref);
+	else
+		store__set_message_times(ss->store, ref->msg_id,
+					 ref->sent_ns != ST_NULL ? ref->sent_ns : ref->recv_ns,
+					 ref->sent_ns, ref->recv_ns, c ? c->row.id : 0);
 	ss->stats.merged++;
 	if (!c)
 		return;
@@ -775,11 +866,15 @@ static void message_seen_again(struct sessions *ss, struct mref *ref, const stru
 	}
 }
 
-static void mrefs_put(struct mref *refs, size_t n)
+/* Drops sightings that will not be matched; rows kept back are written
+ * as they are. */
+static void mrefs_put(struct sessions *ss, struct mref *refs, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		pending_write(ss, &refs[i]);
 		if (refs[i].call)
 			call_put(refs[i].call);
+	}
 	free(refs);
 }
 
@@ -810,7 +905,7 @@ static bool flow_match(struct sessions *ss, struct flow *f, const struct wire_li
 						call_print(ss, d->refs[i].call);
 						call_close(d->refs[i].call->s, d->refs[i].call);
 					}
-			mrefs_put(d->refs, d->n);
+			mrefs_put(ss, d->refs, d->n);
 			d->refs = NULL;
 			d->n = 0;
 			f->head[other] = (f->head[other] + 1) % OBS_QUEUE_LEN;
@@ -835,7 +930,7 @@ static void flow_push(struct sessions *ss, struct flow *f, int side, uint64_t ha
 				call_print(ss, o->refs[i].call);
 				call_close(o->refs[i].call->s, o->refs[i].call);
 			}
-		mrefs_put(o->refs, o->n);
+		mrefs_put(ss, o->refs, o->n);
 		f->head[side] = (f->head[side] + 1) % OBS_QUEUE_LEN;
 		f->count[side]--;
 	}
@@ -929,13 +1024,13 @@ bool sessions__line(struct sessions *ss, const struct wire_line *l)
 			parse_error(ss, l, msgs[i].parse_error ? msgs[i].parse_error : "invalid member");
 			continue;
 		}
-		message_new(ss, s, l, &msgs[i], peer, &refs[i]);
+		message_new(ss, s, l, &msgs[i], peer, f != NULL, &refs[i]);
 		maybe_finish_call(ss, &refs[i], f != NULL);
 	}
 	if (f)
 		flow_push(ss, f, l->dir, hash, l->len, refs, n);
 	else
-		mrefs_put(refs, n);
+		mrefs_put(ss, refs, n);
 out:
 	rpc_msgs_free(msgs, n);
 	return true;
@@ -965,6 +1060,31 @@ void sessions__finish(struct sessions *ss, int64_t ts_ns)
 
 	for (size_t i = 0; i < n; i++)
 		session_end(ss, list[i], ts_ns, false);
+	free(list);
+}
+
+static void flush_session(struct sessions *ss, struct session *s)
+{
+	for (struct call *c = s->open; c; c = c->next)
+		if (c->dirty)
+			call_sync(ss, c);
+	for (struct flow *f = s->flows; f; f = f->next)
+		for (int side = 0; side < 2; side++)
+			for (unsigned k = 0; k < f->count[side]; k++) {
+				struct obs *o = &f->q[side][(f->head[side] + k) % OBS_QUEUE_LEN];
+
+				for (size_t i = 0; i < o->n; i++)
+					pending_write(ss, &o->refs[i]);
+			}
+}
+
+void sessions__flush(struct sessions *ss)
+{
+	struct session **list;
+	size_t n = sessions_of(ss, 0, &list);
+
+	for (size_t i = 0; i < n; i++)
+		flush_session(ss, list[i]);
 	free(list);
 }
 

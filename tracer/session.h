@@ -43,6 +43,9 @@ void sessions__process_traced(struct sessions *ss, pid_t pid);
 /* pid exited: sessions it was an end of are over. */
 void sessions__process_exit(struct sessions *ss, pid_t pid, int64_t ts_ns);
 void sessions__stream_closed(struct sessions *ss, uint64_t stream_id);
+/* Writes what is still in flight (open calls, messages waiting for the
+ * other end's sighting) as it is now; call before store__flush. */
+void sessions__flush(struct sessions *ss);
 /* Tracing stops: open calls are reported unanswered, open sessions stay open. */
 void sessions__finish(struct sessions *ss, int64_t ts_ns);
 void sessions__free(struct sessions *ss);

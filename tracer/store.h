@@ -97,6 +97,17 @@ int store__open(struct store **out, const char *path);
 int store__begin_run(struct store *s, const char *argv_text, int64_t started_ns);
 int store__end_run(struct store *s, int64_t ended_ns, uint64_t lost_events, uint64_t lost_bytes);
 
+/* Ids of messages and calls are handed out by the store (one writer per
+ * DB, enforced at open), so rows can name each other before either is
+ * written: a message its call, a call its request and response. Pass a
+ * reserved id in m->id or c->id to add_message / add_call; 0 lets SQLite
+ * pick one. */
+enum st_id_table {
+	ST_ID_MESSAGE = 0,
+	ST_ID_CALL = 1,
+};
+int64_t store__reserve_id(struct store *s, enum st_id_table table);
+
 int store__add_session(struct store *s, struct st_session *sess);
 /* Rewrites every column of the row sess->id. */
 int store__update_session(struct store *s, const struct st_session *sess);

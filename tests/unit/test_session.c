@@ -64,8 +64,14 @@ static void setup(struct fixture *f, bool trace_server)
 	}
 }
 
+static long long q_int(struct fixture *f, const char *sql);
+
 static void teardown(struct fixture *f)
 {
+	/* The writer runs without foreign-key checks: its rows must be
+	 * consistent by construction. */
+	CHECK_EQ_INT(q_int(f, "select count(*) from pragma_foreign_key_check"), 0);
+	CHECK_EQ_INT(q_int(f, "select count(*) from calls where request_msg_id is null"), 0);
 	sessions__free(f->ss);
 	store__flush(f->store);
 	store__close(f->store);
@@ -110,6 +116,7 @@ static long long q_int(struct fixture *f, const char *sql)
 	sqlite3_stmt *st;
 	long long v = -999;
 
+	sessions__flush(f->ss);
 	store__flush(f->store);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "  sql error: %s: %s\n", sqlite3_errmsg(db), sql);
@@ -127,6 +134,7 @@ static char *q_str(struct fixture *f, const char *sql)
 	sqlite3_stmt *st;
 	char *v = NULL;
 
+	sessions__flush(f->ss);
 	store__flush(f->store);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "  sql error: %s: %s\n", sqlite3_errmsg(db), sql);
