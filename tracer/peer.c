@@ -5,6 +5,7 @@
  * tables in /proc/PID/fd, scanned once per new stream. A pipe end is told
  * apart from the other end by the access mode in /proc/PID/fdinfo.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -160,6 +161,128 @@ pid_t peer_find(pid_t self, uint8_t fd_kind, uint64_t ino, uint64_t peer_ino, ui
 		if (!best || start > best_start || (start == best_start && pid > best)) {
 			best = pid;
 			best_start = start;
+		}
+	}
+	closedir(proc);
+	return best;
+}
+
+/* ---- TCP ---- */
+
+struct tcp_row {
+	char local[64], remote[64]; /* "ip:port" */
+	uint64_t ino;
+};
+
+static void format_addr(const char *hex, char *out, size_t size);
+
+/* Reads /proc/PID/net/tcp and tcp6 (the sockets of pid's network
+ * namespace) into rows; returns how many, at most max. */
+static size_t read_tcp_rows(pid_t pid, struct tcp_row *rows, size_t max)
+{
+	static const char *const files[] = { "tcp", "tcp6" };
+	char path[64], line[512];
+	size_t n = 0;
+
+	for (size_t f = 0; f < 2; f++) {
+		FILE *fp;
+
+		snprintf(path, sizeof(path), "/proc/%d/net/%s", pid, files[f]);
+		fp = fopen(path, "re");
+		if (!fp)
+			continue;
+		while (n < max && fgets(line, sizeof(line), fp)) {
+			unsigned long long ino;
+			char st[8];
+
+			char local[40], remote[40];
+
+			if (sscanf(line, " %*s %39s %39s %7s %*s %*s %*s %*s %*s %llu", local, remote,
+				   st, &ino) == 4 && ino) {
+				/* Formatted, so that a v4-mapped IPv6 end and an
+				 * IPv4 end compare equal. */
+				format_addr(local, rows[n].local, sizeof(rows[n].local));
+				format_addr(remote, rows[n].remote, sizeof(rows[n].remote));
+				rows[n].ino = ino;
+				n++;
+			}
+		}
+		fclose(fp);
+	}
+	return n;
+}
+
+/* "0100007F:1F90" -> "127.0.0.1:8080"; the kernel prints each 32-bit word
+ * of the address in host order. */
+static void format_addr(const char *hex, char *out, size_t size)
+{
+	unsigned char bytes[16];
+	const char *colon = strchr(hex, ':');
+	size_t hexlen = colon ? (size_t)(colon - hex) : 0;
+	unsigned port = colon ? (unsigned)strtoul(colon + 1, NULL, 16) : 0;
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	if (hexlen == 8 || hexlen == 32) {
+		for (size_t w = 0; w < hexlen / 8; w++) {
+			char word[9];
+			uint32_t v;
+
+			memcpy(word, hex + 8 * w, 8);
+			word[8] = '\0';
+			v = (uint32_t)strtoul(word, NULL, 16);
+			memcpy(bytes + 4 * w, &v, 4);
+		}
+		if (hexlen == 8)
+			inet_ntop(AF_INET, bytes, ip, sizeof(ip));
+		else if (!memcmp(bytes, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12))
+			inet_ntop(AF_INET, bytes + 12, ip, sizeof(ip)); /* v4-mapped */
+		else
+			inet_ntop(AF_INET6, bytes, ip, sizeof(ip));
+	}
+	snprintf(out, size, hexlen == 32 && !strchr(ip, '.') ? "[%s]:%u" : "%s:%u", ip, port);
+}
+
+pid_t peer_find_tcp(pid_t self, uint64_t ino, struct tcp_ends *ends)
+{
+	enum { MAX_ROWS = 8192 };
+	struct tcp_row *rows = calloc(MAX_ROWS, sizeof(*rows));
+	const struct tcp_row *me = NULL;
+	char target[48];
+	pid_t best = 0;
+	struct dirent *d;
+	size_t n;
+	DIR *proc;
+
+	memset(ends, 0, sizeof(*ends));
+	if (!rows)
+		return 0;
+	n = read_tcp_rows(self, rows, MAX_ROWS);
+	for (size_t i = 0; i < n && !me; i++)
+		if (rows[i].ino == ino)
+			me = &rows[i];
+	if (!me) {
+		free(rows);
+		return 0;
+	}
+	snprintf(ends->local, sizeof(ends->local), "%s", me->local);
+	snprintf(ends->remote, sizeof(ends->remote), "%s", me->remote);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(rows[i].local, me->remote) && !strcmp(rows[i].remote, me->local))
+			ends->peer_ino = rows[i].ino;
+	free(rows);
+	if (!ends->peer_ino)
+		return 0; /* the other end is on another machine or namespace */
+	snprintf(target, sizeof(target), "socket:[%" PRIu64 "]", ends->peer_ino);
+	proc = opendir("/proc");
+	if (!proc)
+		return 0;
+	while ((d = readdir(proc))) {
+		pid_t pid = (pid_t)strtol(d->d_name, NULL, 10);
+
+		if (pid > 0 && proc_holds(pid, target, -1) && (!best || pid != self)) {
+			best = pid;
+			if (pid != self)
+				break;
 		}
 	}
 	closedir(proc);

@@ -28,6 +28,7 @@
  * That keeps the common call at three inserts.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <search.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,15 +88,17 @@ struct call {
 	int64_t req_sent, req_recv, resp_sent, resp_recv;
 	bool answered, cancelled, printed, open;
 	bool in_db, dirty; /* written at least once; changed since */
+	uint64_t http_stream, http_exchange; /* HTTP: where its request was seen */
 	int awaiting; /* sightings still expected for the response */
 	struct call *prev, *next; /* in session->open */
 };
 
 struct session {
-	pid_t a, b; /* key: the two ends, a < b, or (pid, 0) with the peer unknown */
+	char *key; /* HTTP and SSE sessions: "http:SID", "sse:SID", "conn:N"; else NULL */
+	pid_t a, b; /* stdio key: the two ends, a < b, or (pid, 0) with the peer unknown */
 	pid_t client, server; /* 0 while unknown */
 	struct st_session row;
-	char *str[6]; /* owned strings behind row */
+	char *str[8]; /* owned strings behind row */
 	void *calls; /* tsearch of struct call by (requester, rpc_id) */
 	struct call *open; /* list of open calls */
 	struct flow *flows;
@@ -105,6 +108,9 @@ struct session {
 struct stream_info {
 	uint64_t stream_id;
 	pid_t peer;
+	struct tcp_ends tcp; /* TCP streams: addresses, the peer socket */
+	char *key; /* HTTP: the session this connection was bound to */
+	const char *transport;
 };
 
 struct sessions {
@@ -142,6 +148,8 @@ static int cmp_session(const void *x, const void *y)
 {
 	const struct session *p = x, *q = y;
 
+	if (p->key || q->key)
+		return !p->key ? -1 : !q->key ? 1 : strcmp(p->key, q->key);
 	if (p->a != q->a)
 		return p->a < q->a ? -1 : 1;
 	return p->b < q->b ? -1 : p->b > q->b;
@@ -178,6 +186,7 @@ struct sessions *sessions__new(struct store *store, struct output *out)
 	ss->out = out;
 	ss->lookup.peer = peer_find;
 	ss->lookup.is_ancestor = proc_is_ancestor;
+	ss->lookup.tcp = peer_find_tcp;
 	return ss;
 }
 
@@ -426,7 +435,7 @@ static void session_decide_roles(struct sessions *ss, struct session *s,
 static struct session *session_get(struct sessions *ss, const struct wire_line *l, pid_t peer,
 				   const struct rpc_msg *m)
 {
-	struct session key, *s;
+	struct session key = { 0 }, *s;
 	void *node;
 
 	key.a = peer && peer < (pid_t)l->tgid ? peer : (pid_t)l->tgid;
@@ -492,8 +501,9 @@ static void session_end(struct sessions *ss, struct session *s, int64_t ts_ns, b
 
 static void session_free(struct session *s)
 {
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 8; i++)
 		free(s->str[i]);
+	free(s->key);
 	free(s);
 }
 
@@ -513,7 +523,8 @@ static void collect_sessions(const void *node, VISIT which, int depth)
 	(void)depth;
 	if (which != postorder && which != leaf)
 		return;
-	if (w->pid && s->a != w->pid && s->b != w->pid)
+	if (w->pid && (s->key ? s->client != w->pid && s->server != w->pid
+			      : s->a != w->pid && s->b != w->pid))
 		return;
 	if (w->n == w->cap) {
 		size_t cap = w->cap ? 2 * w->cap : 8;
@@ -596,25 +607,34 @@ static struct flow *flow_get(struct sessions *ss, struct session *s, uint64_t id
 
 /* ---- messages ---- */
 
-static pid_t stream_peer(struct sessions *ss, const struct wire_line *l)
+/* What /proc says about a stream, looked up at its first message. */
+static struct stream_info *stream_info_get(struct sessions *ss, const struct wire_line *l)
 {
 	struct stream_info key = { .stream_id = l->stream_id }, *si;
 	void *node = tfind(&key, &ss->streams, cmp_u64_first);
 
 	if (node)
-		return (*(struct stream_info **)node)->peer;
+		return *(struct stream_info **)node;
 	si = calloc(1, sizeof(*si));
 	if (!si)
-		return 0;
+		return NULL;
 	si->stream_id = l->stream_id;
-	si->peer = ss->lookup.peer(l->tgid, l->fd_kind, l->ino, l->peer_ino, l->dir);
+	if (l->fd_kind == MT_FD_INET)
+		si->peer = ss->lookup.tcp(l->tgid, l->ino, &si->tcp);
+	else
+		si->peer = ss->lookup.peer(l->tgid, l->fd_kind, l->ino, l->peer_ino, l->dir);
 	if (!tsearch(si, &ss->streams, cmp_u64_first)) {
-		pid_t peer = si->peer;
-
 		free(si);
-		return peer;
+		return NULL;
 	}
-	return si->peer;
+	return si;
+}
+
+static pid_t stream_peer(struct sessions *ss, const struct wire_line *l)
+{
+	struct stream_info *si = stream_info_get(ss, l);
+
+	return si ? si->peer : 0;
 }
 
 void sessions__stream_closed(struct sessions *ss, uint64_t stream_id)
@@ -627,6 +647,7 @@ void sessions__stream_closed(struct sessions *ss, uint64_t stream_id)
 		return;
 	si = *(struct stream_info **)node;
 	tdelete(si, &ss->streams, cmp_u64_first);
+	free(si->key);
 	free(si);
 }
 
@@ -715,12 +736,9 @@ static void pending_write(struct sessions *ss, struct mref *ref)
  * or kept back when the other end's sighting is due: defer) and its
  * effect on calls and the session; fills ref. */
 static void message_new(struct sessions *ss, struct session *s, const struct wire_line *l,
-			const struct rpc_msg *m, pid_t peer, bool defer, struct mref *ref)
+			const struct rpc_msg *m, pid_t sender, enum role sender_role, bool defer,
+			struct mref *ref)
 {
-	pid_t self = l->tgid;
-	pid_t sender = l->dir == MT_DIR_WRITE ? self : peer;
-	enum role self_role = self == s->client ? ROLE_CLIENT : ROLE_SERVER;
-	enum role sender_role = l->dir == MT_DIR_WRITE ? self_role : !self_role;
 	int64_t sent = l->dir == MT_DIR_WRITE ? l->ts_ns : ST_NULL;
 	int64_t recv = l->dir == MT_DIR_READ ? l->ts_ns : ST_NULL;
 	struct call *c = NULL;
@@ -955,6 +973,274 @@ static void parse_error(struct sessions *ss, const struct wire_line *l, const ch
 	ss->stats.parse_errors++;
 }
 
+/* ---- HTTP ---- */
+
+/* "sse:ID" from a target carrying the legacy transport's ?sessionId=ID. */
+static char *legacy_key(const char *target, size_t len)
+{
+	const char *p = target ? memmem(target, len, "sessionId=", 10) : NULL;
+	size_t n;
+	char *key;
+
+	if (!p)
+		return NULL;
+	p += 10;
+	n = strcspn(p, "&# \r\n");
+	if (p + n > target + len)
+		n = (size_t)(target + len - p);
+	if (!n || n > 256)
+		return NULL;
+	key = malloc(n + 5);
+	if (key)
+		snprintf(key, n + 5, "sse:%.*s", (int)n, p);
+	return key;
+}
+
+/* The session an HTTP payload belongs to: the legacy transport's
+ * sessionId, else the Mcp-Session-Id, else what its connection was bound
+ * to, else the connection itself (stateless servers: one session per
+ * client connection, named the same from both ends). */
+static char *http_key(struct stream_info *si, const struct http_info *h, uint64_t ino,
+		      const char **transport)
+{
+	char *key = NULL;
+
+	*transport = "http";
+	if (h->target && (key = legacy_key(h->target, strlen(h->target)))) {
+		*transport = "sse";
+		return key;
+	}
+	if (h->session_id) {
+		size_t n = strlen(h->session_id) + 6;
+
+		key = malloc(n);
+		if (key)
+			snprintf(key, n, "http:%s", h->session_id);
+		if (key && si && !si->key) {
+			si->key = strdup(key);
+			si->transport = "http";
+		}
+		return key;
+	}
+	if (si && si->key) {
+		*transport = si->transport;
+		return strdup(si->key);
+	}
+	key = malloc(48);
+	if (key && si && si->tcp.peer_ino)
+		snprintf(key, 48, "conn:%" PRIu64 "-%" PRIu64,
+			 ino < si->tcp.peer_ino ? ino : si->tcp.peer_ino,
+			 ino < si->tcp.peer_ino ? si->tcp.peer_ino : ino);
+	else if (key)
+		snprintf(key, 48, "conn:%" PRIu64, ino);
+	return key;
+}
+
+static struct session *http_session_get(struct sessions *ss, char *key, const char *transport,
+					const struct wire_line *l, bool create)
+{
+	struct session probe = { .key = key }, *s;
+	void *node = tfind(&probe, &ss->sessions, cmp_session);
+	const char *colon;
+
+	if (node)
+		return *(struct session **)node;
+	if (!create)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->key = strdup(key);
+	s->ss = ss;
+	s->row = (struct st_session){
+		.transport = transport,
+		.started_ns = l->ts_ns,
+		.ended_ns = ST_NULL,
+		.client_pid = ST_NULL,
+		.server_pid = ST_NULL,
+	};
+	colon = strchr(key, ':');
+	if (strncmp(key, "conn:", 5) && colon)
+		session_set_str(s, 5, &s->row.mcp_session_id, colon + 1);
+	if (!s->key || !tsearch(s, &ss->sessions, cmp_session)) {
+		session_free(s);
+		return NULL;
+	}
+	store__add_session(ss->store, &s->row);
+	ss->stats.sessions++;
+	return s;
+}
+
+/* Learns the session's ends from a payload seen by self: its role is the
+ * sender's if it wrote the payload, the other one if it read it. */
+static void http_note_ends(struct sessions *ss, struct session *s, struct stream_info *si,
+			   const struct wire_line *l, enum role sender_role)
+{
+	pid_t self = l->tgid, peer = si ? si->peer : 0;
+	enum role self_role = l->dir == MT_DIR_WRITE ? sender_role : !sender_role;
+	pid_t *mine = self_role == ROLE_CLIENT ? &s->client : &s->server;
+	pid_t *theirs = self_role == ROLE_CLIENT ? &s->server : &s->client;
+	bool changed = false;
+
+	if (!*mine) {
+		*mine = self;
+		changed = true;
+	}
+	if (!*theirs && peer) {
+		*theirs = peer;
+		changed = true;
+	}
+	if (si && si->tcp.local[0] && !s->row.client_addr) {
+		session_set_str(s, 6, &s->row.client_addr,
+				self_role == ROLE_CLIENT ? si->tcp.local : si->tcp.remote);
+		session_set_str(s, 7, &s->row.server_addr,
+				self_role == ROLE_CLIENT ? si->tcp.remote : si->tcp.local);
+		changed = true;
+	}
+	if (changed) {
+		s->row.client_pid = s->client ? s->client : ST_NULL;
+		s->row.server_pid = s->server ? s->server : ST_NULL;
+		session_write(ss, s);
+	}
+}
+
+/* A failed HTTP exchange with no JSON-RPC answer fails the calls its
+ * request carried. */
+static void http_fail_exchange(struct sessions *ss, struct session *s, const struct wire_line *l)
+{
+	const struct http_info *h = l->http;
+	struct call *c, *next;
+
+	for (c = s->open; c; c = next) {
+		next = c->next;
+		if (c->http_stream != l->stream_id || c->http_exchange != h->exchange ||
+		    c->answered)
+			continue;
+		c->answered = true;
+		if (l->dir == MT_DIR_WRITE)
+			c->resp_sent = l->ts_ns;
+		else
+			c->resp_recv = l->ts_ns;
+		c->row.status = "error";
+		c->row.http_status = h->status;
+		free(c->err_msg);
+		c->err_msg = malloc(32);
+		if (c->err_msg)
+			snprintf(c->err_msg, 32, "HTTP %u", h->status);
+		c->row.error_message = c->err_msg;
+		call_write(ss, c);
+		call_print(ss, c);
+		call_close(s, c);
+	}
+}
+
+static bool http_line(struct sessions *ss, const struct wire_line *l)
+{
+	const struct http_info *h = l->http;
+	enum role sender_role = h->response ? ROLE_SERVER : ROLE_CLIENT;
+	struct stream_info *si = stream_info_get(ss, l);
+	struct rpc_msg *msgs = NULL;
+	const char *transport;
+	struct session *s = NULL;
+	struct flow *f = NULL;
+	struct mref *refs;
+	size_t n = 0, valid = 0;
+	bool expect_dup, ok = true;
+	uint64_t hash = 0, fid;
+	pid_t sender;
+	char *key;
+
+	if (h->sse_event && !strcmp(h->sse_event, "endpoint")) {
+		/* The legacy transport names its session in the GET stream's
+		 * first event; the stream's later events belong to it. */
+		key = legacy_key(l->text, l->len);
+		if (key && si) {
+			free(si->key);
+			si->key = key;
+			si->transport = "sse";
+			return true;
+		}
+		free(key);
+		return false;
+	}
+	key = http_key(si, h, l->ino, &transport);
+	if (!key)
+		return false;
+	if (h->no_payload) {
+		s = http_session_get(ss, key, transport, l, false);
+		if (s)
+			http_fail_exchange(ss, s, l);
+		free(key);
+		return true;
+	}
+	expect_dup = si && is_traced(ss, si->peer);
+	fid = (5ULL << 60) | ((fnv1a(key, strlen(key)) & ((1ULL << 58) - 1)) << 1) | sender_role;
+	if (expect_dup) {
+		void *node = tfind(&fid, &ss->flows, cmp_u64_first);
+
+		hash = fnv1a(l->text, l->len);
+		if (node && flow_match(ss, *(struct flow **)node, l, hash))
+			goto out;
+	}
+	if (l->truncated) {
+		msgs = calloc(1, sizeof(*msgs));
+		if (!msgs || rpc_decode_head(l->text, l->len, msgs) < 0) {
+			ok = false;
+			goto out;
+		}
+		n = 1;
+	} else if (rpc_decode(l->text, l->len, &msgs, &n) < 0) {
+		ok = false;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		valid += msgs[i].kind != RPC_INVALID;
+	if (!valid) {
+		parse_error(ss, l, n && msgs[0].parse_error ? msgs[0].parse_error : "not JSON-RPC");
+		ok = false;
+		goto out;
+	}
+	s = http_session_get(ss, key, transport, l, true);
+	if (!s)
+		goto out;
+	if (h->protocol_version && !s->row.protocol_version) {
+		session_set_str(s, 4, &s->row.protocol_version, h->protocol_version);
+		session_write(ss, s);
+	}
+	http_note_ends(ss, s, si, l, sender_role);
+	sender = sender_role == ROLE_CLIENT ? s->client : s->server;
+	f = expect_dup ? flow_get(ss, s, fid) : NULL;
+	refs = calloc(n, sizeof(*refs));
+	if (!refs)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		struct call *c;
+
+		if (msgs[i].kind == RPC_INVALID) {
+			parse_error(ss, l, msgs[i].parse_error ? msgs[i].parse_error : "invalid member");
+			continue;
+		}
+		message_new(ss, s, l, &msgs[i], sender, sender_role, f != NULL, &refs[i]);
+		c = refs[i].call;
+		if (c && refs[i].part == 1) {
+			c->http_stream = l->stream_id;
+			c->http_exchange = h->exchange;
+		} else if (c && refs[i].part == 2 && h->status >= 400) {
+			c->row.http_status = h->status;
+			call_write(ss, c);
+		}
+		maybe_finish_call(ss, &refs[i], f != NULL);
+	}
+	if (f)
+		flow_push(ss, f, l->dir, hash, l->len, refs, n);
+	else
+		mrefs_put(ss, refs, n);
+out:
+	rpc_msgs_free(msgs, n);
+	free(key);
+	return ok;
+}
+
 bool sessions__line(struct sessions *ss, const struct wire_line *l)
 {
 	struct rpc_msg *msgs = NULL;
@@ -964,11 +1250,14 @@ bool sessions__line(struct sessions *ss, const struct wire_line *l)
 	struct mref *refs;
 	uint64_t hash = 0, fid;
 	bool expect_dup = false, hashed = false;
-	pid_t peer = 0;
+	enum role self_role, sender_role;
+	pid_t peer = 0, sender;
 	void *node;
 
+	if (l->http)
+		return http_line(ss, l);
 	if (l->fd_kind == MT_FD_INET || l->fd_kind == MT_FD_SOCK)
-		return false; /* HTTP and other socket framings are not ours here */
+		return false; /* lines over TCP are not MCP's stdio transport */
 
 	/* The other end's sighting of a line already stored needs no decoding:
 	 * match it first. Flows exist only once a message was stored. */
@@ -1013,6 +1302,9 @@ bool sessions__line(struct sessions *ss, const struct wire_line *l)
 			s = session_get(ss, l, peer, &msgs[i]);
 	if (!s)
 		goto out;
+	self_role = (pid_t)l->tgid == s->client ? ROLE_CLIENT : ROLE_SERVER;
+	sender_role = l->dir == MT_DIR_WRITE ? self_role : !self_role;
+	sender = l->dir == MT_DIR_WRITE ? (pid_t)l->tgid : peer;
 	f = expect_dup ? flow_get(ss, s, fid) : NULL;
 	if (f && !hashed)
 		hash = fnv1a(l->text, l->len);
@@ -1024,7 +1316,7 @@ bool sessions__line(struct sessions *ss, const struct wire_line *l)
 			parse_error(ss, l, msgs[i].parse_error ? msgs[i].parse_error : "invalid member");
 			continue;
 		}
-		message_new(ss, s, l, &msgs[i], peer, f != NULL, &refs[i]);
+		message_new(ss, s, l, &msgs[i], sender, sender_role, f != NULL, &refs[i]);
 		maybe_finish_call(ss, &refs[i], f != NULL);
 	}
 	if (f)

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "output.h"
+#include "peer.h"
 #include "store.h"
 #include "stream.h"
 
@@ -29,6 +30,7 @@ struct sessions *sessions__new(struct store *store, struct output *out);
 struct proc_lookup {
 	pid_t (*peer)(pid_t self, uint8_t fd_kind, uint64_t ino, uint64_t peer_ino, uint8_t dir);
 	bool (*is_ancestor)(pid_t anc, pid_t pid);
+	pid_t (*tcp)(pid_t self, uint64_t ino, struct tcp_ends *ends);
 };
 void sessions__set_lookup(struct sessions *ss, const struct proc_lookup *lookup);
 

@@ -68,13 +68,13 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_SESSION_INSERT] =
 	"INSERT INTO sessions (id, transport, tls, client_pid, server_pid, client_name, "
 	"client_version, server_name, server_version, protocol_version, mcp_session_id, "
-	"started_ns, ended_ns, run_id) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	"started_ns, ended_ns, run_id, client_addr, server_addr) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     [ST_SESSION_UPDATE] =
 	"UPDATE sessions SET transport = ?2, tls = ?3, client_pid = ?4, server_pid = ?5, "
 	"client_name = ?6, client_version = ?7, server_name = ?8, server_version = ?9, "
-	"protocol_version = ?10, mcp_session_id = ?11, started_ns = ?12, ended_ns = ?13 "
-	"WHERE id = ?1",
+	"protocol_version = ?10, mcp_session_id = ?11, started_ns = ?12, ended_ns = ?13, "
+	"client_addr = ?15, server_addr = ?16 WHERE id = ?1",
     [ST_MESSAGE_INSERT] =
 	"INSERT INTO messages (session_id, call_id, ts_ns, sent_ns, recv_ns, sender_pid, "
 	"direction, kind, rpc_id, method, size_bytes, truncated, body, id) "
@@ -84,13 +84,14 @@ static const char *const stmt_sql[ST__COUNT] = {
 			 "call_id = coalesce(?5, call_id) WHERE id = ?1",
     [ST_CALL_INSERT] = "INSERT INTO calls (id, session_id, rpc_id, direction, method, target, "
 		       "request_msg_id, response_msg_id, start_ns, end_ns, latency_ns, "
-		       "server_latency_ns, status, error_code, error_message) "
-		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+		       "server_latency_ns, status, error_code, error_message, http_status) "
+		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+		       "?16)",
     [ST_CALL_UPDATE] =
 	"UPDATE calls SET session_id = ?2, rpc_id = ?3, direction = ?4, method = ?5, "
 	"target = ?6, request_msg_id = ?7, response_msg_id = ?8, start_ns = ?9, "
 	"end_ns = ?10, latency_ns = ?11, server_latency_ns = ?12, status = ?13, "
-	"error_code = ?14, error_message = ?15 WHERE id = ?1",
+	"error_code = ?14, error_message = ?15, http_status = ?16 WHERE id = ?1",
     /* The newest row of the pid, unless it belongs to an earlier process
      * that had that pid: one that has exited while the caller reports a
      * live one, or one that started at another time. Unknown values
@@ -582,6 +583,8 @@ static void bind_session(sqlite3_stmt *st, const struct st_session *sess, int *r
 	bind_str(st, 11, sess->mcp_session_id, rc);
 	bind_int(st, 12, sess->started_ns, rc);
 	bind_int(st, 13, sess->ended_ns, rc);
+	bind_str(st, 15, sess->client_addr, rc);
+	bind_str(st, 16, sess->server_addr, rc);
 }
 
 int store__add_session(struct store *s, struct st_session *sess)
@@ -684,6 +687,7 @@ static void bind_call(sqlite3_stmt *st, const struct st_call *c, int64_t id, int
 	bind_str(st, 13, c->status ? c->status : "pending", rc);
 	bind_int(st, 14, c->error_code, rc);
 	bind_str(st, 15, c->error_message, rc);
+	bind_id(st, 16, c->http_status, rc); /* 0: no HTTP status */
 }
 
 int store__add_call(struct store *s, struct st_call *c)

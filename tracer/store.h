@@ -29,6 +29,7 @@ struct st_session {
 	const char *protocol_version;
 	const char *mcp_session_id;
 	int64_t started_ns, ended_ns; /* ended_ns ST_NULL while open */
+	const char *client_addr, *server_addr; /* "ip:port"; NULL if unknown */
 };
 
 struct st_message {
@@ -62,6 +63,7 @@ struct st_call {
 			       "tool_error" | "cancelled" | "unanswered" */
 	int64_t error_code; /* ST_NULL = NULL */
 	const char *error_message;
+	int64_t http_status; /* the failed HTTP exchange's status; 0 = NULL */
 };
 
 struct st_process {

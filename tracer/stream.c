@@ -13,16 +13,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frame_http.h"
 #include "frame_stdio.h"
 #include "stream.h"
+#include "stream_http.h"
 
 /* A stream with this many non-JSON lines, or bytes, before its first JSON
  * line is not JSON-RPC. */
 #define MUTE_AFTER_LINES 16
 #define MUTE_AFTER_BYTES (64 * 1024)
 
+enum stream_mode {
+	MODE_UNDECIDED, /* a socket whose first bytes have not been seen */
+	MODE_LINES, /* stdio framing: one JSON message per line */
+	MODE_HTTP, /* HTTP/1.x, JSON bodies and event streams */
+};
+
 struct stream {
 	uint64_t id;
+	enum stream_mode mode;
+	struct http_stream *http;
 	uint32_t tgid, fd;
 	uint8_t fd_kind;
 	uint64_t ino, peer_ino;
@@ -84,6 +94,8 @@ static struct stream *stream_get(struct stream_table *t, const struct mt_data_ev
 	s->ino = e->ino;
 	s->peer_ino = e->peer_ino;
 	s->table = t;
+	s->mode = e->fd_kind == MT_FD_INET || e->fd_kind == MT_FD_UNIX ? MODE_UNDECIDED
+									 : MODE_LINES;
 	line_framer_init(&s->framer[0], t->max_msg);
 	line_framer_init(&s->framer[1], t->max_msg);
 	if (!tsearch(s, &t->root, stream_cmp)) {
@@ -98,6 +110,7 @@ static struct stream *stream_get(struct stream_table *t, const struct mt_data_ev
 
 static void stream_free(struct stream *s)
 {
+	http_stream__free(s->http);
 	line_framer_free(&s->framer[0]);
 	line_framer_free(&s->framer[1]);
 	free(s);
@@ -105,6 +118,8 @@ static void stream_free(struct stream *s)
 
 static void stream_remove(struct stream_table *t, struct stream *s)
 {
+	if (s->http && !s->muted)
+		http_stream__end(s->http, &s->cur);
 	if (t->sink.closed)
 		t->sink.closed(t->sink.ctx, s->id, s->tgid, s->fd);
 	tdelete(s, &t->root, stream_cmp);
@@ -130,11 +145,26 @@ static void on_line(void *ctx, const char *text, size_t len, unsigned flags)
 		s->bad_lines++;
 }
 
+/* An HTTP payload, counted like a line. */
+static bool on_http(void *ctx, const struct wire_line *l)
+{
+	struct stream *s = ctx;
+	bool rpc = s->table->sink.line(s->table->sink.ctx, l);
+
+	if (rpc)
+		s->rpc_lines++;
+	else
+		s->bad_lines++;
+	return rpc;
+}
+
 static void maybe_mute(struct stream_table *t, struct stream *s)
 {
 	const struct line_framer *r = &s->framer[MT_DIR_READ], *w = &s->framer[MT_DIR_WRITE];
 
 	if (s->rpc_lines)
+		return;
+	if (s->mode == MODE_HTTP && !http_stream__aside(s->http) && s->bad_lines < MUTE_AFTER_LINES)
 		return;
 	/* JSON that is not JSON-RPC (a JSON logger on stderr) counts as other. */
 	if (s->bad_lines + r->other_lines + w->other_lines < MUTE_AFTER_LINES &&
@@ -149,6 +179,14 @@ static void maybe_mute(struct stream_table *t, struct stream *s)
 		t->sink.mute(t->sink.ctx, s->tgid, s->fd, s->id);
 }
 
+static void stream_gap(struct stream *s, uint8_t dir, uint64_t lost)
+{
+	if (s->mode == MODE_HTTP)
+		http_stream__gap(s->http, &s->cur, lost);
+	else
+		line_framer_gap(&s->framer[dir]);
+}
+
 /* Accounts for the bytes between what we expected and where this record
  * starts. Returns how many leading bytes of the record were already seen. */
 static uint64_t check_offset(struct stream_table *t, struct stream *s, const struct mt_data_event *e)
@@ -161,13 +199,13 @@ static uint64_t check_offset(struct stream_table *t, struct stream *s, const str
 		 * before we attached, or muted. */
 		s->started[dir] = true;
 		if (e->offset)
-			line_framer_gap(&s->framer[dir]);
+			stream_gap(s, dir, 0);
 		return 0;
 	}
 	if (e->offset > expect) {
 		if (t->sink.loss)
 			t->sink.loss(t->sink.ctx, &s->cur, expect, e->offset - expect, "ringbuf");
-		line_framer_gap(&s->framer[dir]);
+		stream_gap(s, dir, e->offset - expect);
 		return 0;
 	}
 	return expect - e->offset;
@@ -217,7 +255,11 @@ void stream_table__record(struct stream_table *t, const void *data, size_t size,
 	if (h->type == MT_EV_SKIP) {
 		if (t->sink.loss)
 			t->sink.loss(t->sink.ctx, &s->cur, e->offset, e->len, "truncated");
-		if (!s->muted)
+		if (s->muted)
+			;
+		else if (s->mode == MODE_HTTP)
+			http_stream__gap(s->http, &s->cur, e->len);
+		else
 			line_framer_cut(&s->framer[dir], e->len, e->flags & MT_F_ENDS_LINE, on_line, s);
 		s->next_off[dir] = e->offset + e->len;
 		return;
@@ -228,7 +270,17 @@ void stream_table__record(struct stream_table *t, const void *data, size_t size,
 		s->next_off[dir] = e->offset + e->len;
 	if (s->muted || seen >= e->len)
 		return;
-	line_framer_feed(&s->framer[dir], e->data + seen, e->len - seen, on_line, s);
+	if (s->mode == MODE_UNDECIDED) {
+		/* A socket speaks HTTP from its first bytes, or it is framed
+		 * by lines (stdio over a socketpair, JSON lines over TCP). */
+		if (!seen && !e->offset && http_looks_like(e->data, e->len))
+			s->http = http_stream__new(t->max_msg, on_http, s);
+		s->mode = s->http ? MODE_HTTP : MODE_LINES;
+	}
+	if (s->mode == MODE_HTTP)
+		http_stream__feed(s->http, &s->cur, e->data + seen, e->len - seen);
+	else
+		line_framer_feed(&s->framer[dir], e->data + seen, e->len - seen, on_line, s);
 	if (!s->muted)
 		maybe_mute(t, s);
 }

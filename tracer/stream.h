@@ -20,6 +20,18 @@
 
 #include "mcptrace.h"
 
+/* Where a payload that came over HTTP sat: its message's head. */
+struct http_info {
+	bool response; /* in a response body (JSON, or an SSE event on it) */
+	unsigned status; /* the response's status; 0 for a request */
+	uint64_t exchange; /* the request/response pair on this connection, 1.. */
+	const char *method, *target; /* the request's */
+	const char *session_id; /* Mcp-Session-Id of the request or its response */
+	const char *protocol_version; /* MCP-Protocol-Version */
+	const char *sse_event; /* the SSE event's type when the payload is its data */
+	bool no_payload; /* only the head matters: a failed exchange with no JSON-RPC body */
+};
+
 /* One framed line as the session stage sees it. */
 struct wire_line {
 	uint64_t stream_id;
@@ -33,6 +45,7 @@ struct wire_line {
 	size_t wire_len; /* bytes the line had on the wire (more if truncated) */
 	bool truncated;
 	bool after_gap;
+	const struct http_info *http; /* NULL for stdio framing */
 };
 
 struct stream_sink {
