@@ -7,14 +7,25 @@
  * and everything else are never copied. The sched tracepoints keep the set
  * of traced processes (traced_pids) current across fork, exec and exit.
  *
- * Edges: only tracepoints (this kernel has no kprobes or fentry). Syscalls
- * not hooked here (pread/pwrite, splice, sendfile, sendmmsg/recvmmsg,
- * io_uring) are not seen. The ring buffer may be full: such records are
- * counted in "lost" and user space sees the gap through the offsets.
+ * TLS: uprobes that user space attaches per traced process on the TLS
+ * library's entry points (SSL_read/SSL_write and their _ex forms, GnuTLS's
+ * gnutls_record_recv/send, NSPR's PR_Read/PR_Write/PR_Recv/PR_Send) save
+ * the call's arguments per thread; the matching uretprobe copies the
+ * plaintext as MT_F_TLS records of the TLS object's own stream. A socket
+ * syscall made while its thread is inside such a call names the object's
+ * socket and marks that socket TLS; so does a first record that starts like
+ * a TLS record. The ciphertext of a TLS socket is never copied.
+ *
+ * Edges: only tracepoints and uprobes (this kernel has no kprobes or
+ * fentry). Syscalls not hooked here (pread/pwrite, splice, sendfile,
+ * sendmmsg/recvmmsg, io_uring) are not seen. The ring buffer may be full:
+ * such records are counted in "lost" and user space sees the gap through
+ * the offsets.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 #include "mcptrace.h"
 
 #define S_IFMT 00170000
@@ -24,6 +35,7 @@
 #define AF_UNIX 1
 #define AF_INET 2
 #define AF_INET6 10
+#define PROT_EXEC 0x4
 
 /* iovecs looked at per syscall (UIO_MAXIOV); bytes in iovecs past it are
  * announced as skipped. */
@@ -37,6 +49,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u32 self_tgid = 0;
 const volatile __u32 max_msg = MT_DEFAULT_MAX_MSG;
 const volatile __u64 wake_bytes = 1 << 20; /* wake the reader past this */
+/* User space hooks TLS libraries: tell it about new executable mappings,
+ * and wake it for fork and exec records, at once. */
+const volatile __u8 tls_enabled = 0;
 
 /* Stream ids come from here; the first one handed out is 1. */
 __u64 next_stream_id = 0;
@@ -72,12 +87,14 @@ struct sc_args {
 	__u64 ino;
 	__u64 peer_ino;
 	__u64 buf; /* the buffer, or the struct iovec array when vec */
+	__u64 tls_conn; /* made inside this TLS call (tls is set) */
 	__u32 fd;
 	__u32 iovcnt;
 	__u8 dir;
 	__u8 kind;
 	__u8 vec;
-	__u8 _pad[5];
+	__u8 tls;
+	__u8 _pad[4];
 };
 
 /* Syscall arguments from entry to exit, per thread. LRU so a thread that
@@ -100,6 +117,71 @@ struct {
 	__type(key, __u32);
 	__type(value, struct mt_lost);
 } lost SEC(".maps");
+
+/* A TLS library call in progress, per thread, from the uprobe to the
+ * uretprobe; a socket syscall made meanwhile fills in the socket. */
+struct tls_call {
+	__u64 conn;  /* the TLS object: SSL *, gnutls_session_t, PRFileDesc * */
+	__u64 buf;   /* plaintext buffer */
+	__u64 lenp;  /* MT_TLS_RET_EX: where the call stores the byte count */
+	__u64 file;  /* socket the call used, if it made a syscall */
+	__u64 ino;
+	__u64 cookie; /* MT_TLS_* */
+	__u32 fd;
+	__u8 kind;
+	__u8 have_fd;
+	__u8 _pad[2];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, struct tls_call);
+} tls_calls SEC(".maps");
+
+/* The TLS objects of traced processes and their plaintext streams. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct mt_tls_key);
+	__type(value, struct mt_tls_conn);
+} tls_conns SEC(".maps");
+
+/* The last socket each thread read bytes from. A TLS library over memory
+ * BIOs (node) makes no syscall inside SSL_read: the socket it decrypts is
+ * the one its thread just read. */
+struct sock_ref {
+	__u64 file;
+	__u64 ino;
+	__u32 fd;
+	__u8 kind;
+	__u8 _pad[3];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, struct sock_ref);
+} last_sock SEC(".maps");
+
+/* A TLS object whose socket is unknown wrote plaintext without a syscall
+ * (a memory BIO): the thread's next socket write carries its ciphertext. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);   /* pid_tgid */
+	__type(value, __u64); /* conn */
+} tls_pending SEC(".maps");
+
+/* mmap(PROT_EXEC) of a file, from entry to exit, per thread: the fd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u32);
+} mmap_args SEC(".maps");
 
 /* The one filter every program applies first: cheap enough that an
  * untraced process pays a compare and one hash lookup per syscall. */
@@ -136,6 +218,13 @@ static __always_inline void submit(void *rec)
 	bpf_ringbuf_submit(rec, avail >= wake_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
+/* Records user space must act on before the process goes much further
+ * (hooking a library it just mapped). */
+static __always_inline void submit_now(void *rec)
+{
+	bpf_ringbuf_submit(rec, BPF_RB_FORCE_WAKEUP);
+}
+
 static __always_inline void fill_hdr(struct mt_event_hdr *h, __u32 type)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -152,22 +241,36 @@ static __always_inline void fill_hdr(struct mt_event_hdr *h, __u32 type)
  * its bytes are wanted: pipes, sockets and character devices are; regular
  * files, directories and the rest are not. Fills file, ino, peer_ino, kind.
  */
-static __always_inline bool classify(__u32 fd, struct sc_args *a)
+static __always_inline struct file *fd_file(__u32 fd)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 	struct file **fds;
 	struct file *file = NULL;
+
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]))
+		return NULL;
+	return file;
+}
+
+static __always_inline bool is_socket(__u8 kind)
+{
+	return kind == MT_FD_INET || kind == MT_FD_UNIX || kind == MT_FD_SOCK;
+}
+
+static __always_inline bool classify(__u32 fd, struct sc_args *a)
+{
+	struct file *file = fd_file(fd);
 	struct inode *inode;
 	struct socket *sock;
 	struct sock *sk, *peer;
 	struct socket_alloc *psa;
 	__u16 mode, family;
 
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return false;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+	if (!file)
 		return false;
 	inode = BPF_CORE_READ(file, f_inode);
 	mode = BPF_CORE_READ(inode, i_mode);
@@ -218,11 +321,25 @@ static __always_inline int on_enter(__u32 fd, __u64 buf, __u64 iovcnt, bool vec,
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct sc_args a = {};
+	struct tls_call *tc;
 
 	if (!trace_allowed(id >> 32))
 		return 0;
 	if (!classify(fd, &a))
 		return 0;
+	/* Inside a TLS call: this socket is the TLS object's. */
+	if (is_socket(a.kind)) {
+		tc = bpf_map_lookup_elem(&tls_calls, &id);
+		if (tc) {
+			tc->fd = fd;
+			tc->file = a.file;
+			tc->ino = a.ino;
+			tc->kind = a.kind;
+			tc->have_fd = 1;
+			a.tls = 1;
+			a.tls_conn = tc->conn;
+		}
+	}
 	a.fd = fd;
 	a.buf = buf;
 	a.iovcnt = iovcnt > MT_IOV_MAX ? MT_IOV_MAX + 1 : iovcnt;
@@ -260,6 +377,7 @@ struct emit_ctx {
 	__u32 fd;
 	__u32 iovcnt;
 	__u32 iov_idx;
+	__u16 xflags; /* MT_F_* every record carries (MT_F_TLS) */
 	__u8 dir;
 	__u8 kind;
 	__u8 vec;
@@ -278,7 +396,7 @@ static __always_inline void fill_data(struct mt_data_event *e, struct emit_ctx *
 	e->syscall_len = x->total;
 	e->dir = x->dir;
 	e->fd_kind = x->kind;
-	e->flags = flags;
+	e->flags = flags | x->xflags;
 }
 
 /* One size class: reserve just enough ring for len bytes of payload. The
@@ -392,6 +510,46 @@ static __always_inline bool ends_with_newline(struct emit_ctx *x, __u64 buf, __u
 	return last == '\n';
 }
 
+/*
+ * Sends the addresses of an AF_INET or AF_INET6 socket for stream sid.
+ * Other families send nothing.
+ */
+static __noinline void emit_sockaddr(__u64 sid, __u32 fd, __u64 filep, __u8 tls)
+{
+	struct file *file = (struct file *)filep;
+	struct socket *sock = BPF_CORE_READ(file, private_data);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	struct mt_sockaddr_event *e;
+	__u16 family;
+
+	if (!sk)
+		return;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return;
+	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	if (!e) {
+		count_lost(0);
+		return;
+	}
+	fill_hdr(&e->hdr, MT_EV_SOCKADDR);
+	__builtin_memset(&e->stream_id, 0, sizeof(*e) - sizeof(e->hdr));
+	e->stream_id = sid;
+	e->fd = fd;
+	e->family = family;
+	e->tls = tls;
+	e->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	e->remote_port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == AF_INET) {
+		bpf_core_read(e->local_addr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(e->remote_addr, 4, &sk->__sk_common.skc_daddr);
+	} else {
+		bpf_core_read(e->local_addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(e->remote_addr, 16, &sk->__sk_common.skc_v6_daddr);
+	}
+	submit(e);
+}
+
 static __always_inline struct mt_fd_stream *stream_of(__u32 tgid, struct sc_args *a)
 {
 	struct mt_fd_key key = {.tgid = tgid, .fd = a->fd};
@@ -405,7 +563,130 @@ static __always_inline struct mt_fd_stream *stream_of(__u32 tgid, struct sc_args
 	ns.stream_id = __sync_fetch_and_add(&next_stream_id, 1) + 1;
 	if (bpf_map_update_elem(&fd_streams, &key, &ns, BPF_ANY))
 		return NULL;
+	if (a->kind == MT_FD_INET)
+		emit_sockaddr(ns.stream_id, a->fd, a->file, 0);
 	return bpf_map_lookup_elem(&fd_streams, &key);
+}
+
+/*
+ * Gives a TLS object its socket: the plaintext stream's records carry the
+ * socket's fd and ino from now on, the socket's stream is marked TLS (its
+ * ciphertext is not copied) and knows the plaintext stream, so closing the
+ * socket ends both.
+ */
+static __noinline void tls_bind(struct mt_tls_conn *t, __u32 tgid, __u64 conn,
+				const struct sock_ref *r)
+{
+	struct mt_fd_key key = {.tgid = tgid, .fd = r->fd};
+	struct mt_fd_stream *s;
+
+	t->fd = r->fd;
+	t->file = r->file;
+	t->ino = r->ino;
+	t->kind = r->kind;
+	s = bpf_map_lookup_elem(&fd_streams, &key);
+	if (s && s->file == r->file) {
+		s->tls = 1;
+		s->tls_sid = t->stream_id;
+		s->tls_conn = conn;
+	}
+	if (r->kind == MT_FD_INET)
+		emit_sockaddr(t->stream_id, r->fd, r->file, 1);
+}
+
+/* Whether the first bytes of a syscall look like a TLS record header:
+ * content type 20..23, version 3.0..3.4. Text never starts that way. */
+static __always_inline bool looks_tls(struct sc_args *a, __u32 n)
+{
+	__u8 h[3] = {};
+	__u64 p = a->buf;
+	struct iovec iv;
+
+	if (n < 3)
+		return false;
+	if (a->vec) {
+		if (a->iovcnt == 0 || bpf_probe_read_user(&iv, sizeof(iv), (void *)a->buf))
+			return false;
+		if (iv.iov_len < 3)
+			return false;
+		p = (__u64)iv.iov_base;
+	}
+	if (bpf_probe_read_user(h, sizeof(h), (void *)p))
+		return false;
+	return h[0] >= 20 && h[0] <= 23 && h[1] == 3 && h[2] <= 4;
+}
+
+/*
+ * Copies the n bytes at buf (or in the iovecs of x) that x describes: the
+ * chunks, then an exact MT_EV_SKIP for what the cap left out. x has the
+ * stream, offset, fd, kind and dir filled in.
+ */
+static __always_inline void emit_bytes(struct emit_ctx *x, __u64 buf, __u32 n)
+{
+	struct mt_data_event *e;
+
+	x->total = n;
+	x->remaining = n < max_msg ? n : max_msg;
+	if (x->vec) {
+		x->iov = buf;
+	} else {
+		x->cur_base = buf;
+		x->cur_left = x->remaining;
+	}
+	bpf_loop(x->remaining / MT_CHUNK_MAX + (x->vec ? x->iovcnt : 0) + 1, emit_step, x, 0);
+
+	if (x->pos >= n)
+		return;
+	/* Past the cap (or the iovecs looked at): say exactly how much. */
+	e = bpf_ringbuf_reserve(&rb, DATA_HDR, 0);
+	if (!e) {
+		count_lost(0);
+		return;
+	}
+	fill_data(e, x, MT_EV_SKIP, n - x->pos,
+		  MT_F_SYSCALL_END | (x->pos == 0 ? MT_F_SYSCALL_START : 0) |
+			  (ends_with_newline(x, buf, n) ? MT_F_ENDS_LINE : 0));
+	submit(e);
+}
+
+/* Bookkeeping of TLS around a socket syscall that moved bytes: the last
+ * socket a thread read, and the socket of a TLS object that wrote over a
+ * memory BIO. Returns whether the stream is TLS. */
+static __noinline bool tls_note(struct mt_fd_stream *s, struct sc_args *a, __u64 id,
+				__u64 first_off, __u32 n)
+{
+	__u32 tgid = id >> 32;
+	struct mt_tls_key k = {.tgid = tgid};
+	struct mt_tls_conn *t;
+	struct sock_ref r = {};
+	__u64 *pend;
+
+	if (!s)
+		return false;
+	if (a->tls)
+		s->tls = 1;
+	if (!s->tls && a->kind == MT_FD_INET && first_off == 0 && looks_tls(a, n))
+		s->tls = 1;
+	if (!tls_enabled || !is_socket(a->kind))
+		return s->tls;
+	r.file = a->file;
+	r.ino = a->ino;
+	r.fd = a->fd;
+	r.kind = a->kind;
+	if (a->dir == MT_DIR_READ) {
+		bpf_map_update_elem(&last_sock, &id, &r, BPF_ANY);
+		return s->tls;
+	}
+	pend = bpf_map_lookup_elem(&tls_pending, &id);
+	if (!pend)
+		return s->tls;
+	k.conn = *pend;
+	bpf_map_delete_elem(&tls_pending, &id);
+	t = bpf_map_lookup_elem(&tls_conns, &k);
+	if (t && !t->file && s->tls) {
+		tls_bind(t, tgid, k.conn, &r);
+	}
+	return s->tls;
 }
 
 static __always_inline int on_exit(long ret)
@@ -415,7 +696,6 @@ static __always_inline int on_exit(long ret)
 	struct sc_args *ap, a;
 	struct mt_fd_stream *s;
 	struct emit_ctx x = {};
-	struct mt_data_event *e;
 	__u32 n, dir;
 	__u64 stream_id;
 
@@ -438,6 +718,10 @@ static __always_inline int on_exit(long ret)
 	/* Offsets count every byte moved, copied or not, so that user space
 	 * can tell a gap from a quiet stream. */
 	s->offset[dir] += n;
+	/* The ciphertext of a TLS socket is never copied: its plaintext
+	 * comes from the TLS library. */
+	if (tls_note(s, &a, id, x.offset, n))
+		return 0;
 	stream_id = s->stream_id;
 	if (!s->muted && bpf_map_lookup_elem(&mute_req, &stream_id)) {
 		s->muted = 1;
@@ -450,32 +734,11 @@ static __always_inline int on_exit(long ret)
 	x.ino = a.ino;
 	x.peer_ino = a.peer_ino;
 	x.fd = a.fd;
-	x.total = n;
 	x.dir = dir;
 	x.kind = a.kind;
 	x.vec = a.vec;
-	x.remaining = n < max_msg ? n : max_msg;
-	if (a.vec) {
-		x.iov = a.buf;
-		x.iovcnt = a.iovcnt;
-	} else {
-		x.cur_base = a.buf;
-		x.cur_left = x.remaining;
-	}
-	bpf_loop(x.remaining / MT_CHUNK_MAX + (a.vec ? x.iovcnt : 0) + 1, emit_step, &x, 0);
-
-	if (x.pos >= n)
-		return 0;
-	/* Past the cap (or the iovecs looked at): say exactly how much. */
-	e = bpf_ringbuf_reserve(&rb, DATA_HDR, 0);
-	if (!e) {
-		count_lost(0);
-		return 0;
-	}
-	fill_data(e, &x, MT_EV_SKIP, n - x.pos,
-		  MT_F_SYSCALL_END | (x.pos == 0 ? MT_F_SYSCALL_START : 0) |
-			  (ends_with_newline(&x, a.buf, n) ? MT_F_ENDS_LINE : 0));
-	submit(e);
+	x.iovcnt = a.vec ? a.iovcnt : 0;
+	emit_bytes(&x, a.buf, n);
 	return 0;
 }
 
@@ -546,29 +809,45 @@ EXIT_PROG(writev)
 EXIT_PROG(recvmsg)
 EXIT_PROG(sendmsg)
 
+static __always_inline void emit_close(__u64 sid, __u32 fd)
+{
+	struct mt_close_event *e;
+
+	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	if (!e) {
+		count_lost(0);
+		return;
+	}
+	fill_hdr(&e->hdr, MT_EV_CLOSE);
+	e->stream_id = sid;
+	e->fd = fd;
+	e->_pad = 0;
+	submit(e);
+}
+
 SEC("tp/syscalls/sys_enter_close")
 int tp_enter_close(struct trace_event_raw_sys_enter *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct mt_fd_key key = {.tgid = id >> 32, .fd = ARG(0)};
 	struct mt_fd_stream *s;
-	struct mt_close_event *e;
 
 	if (!trace_allowed(key.tgid))
 		return 0;
 	s = bpf_map_lookup_elem(&fd_streams, &key);
 	if (!s)
 		return 0;
-	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
-	if (e) {
-		fill_hdr(&e->hdr, MT_EV_CLOSE);
-		e->stream_id = s->stream_id;
-		e->fd = key.fd;
-		e->_pad = 0;
-		submit(e);
-	} else {
-		count_lost(0);
+	/* A TLS socket ends its plaintext stream too; the socket's own stream
+	 * had no records, but its close is harmless and keeps one rule. */
+	if (s->tls_sid) {
+		struct mt_tls_key k = {.tgid = key.tgid, .conn = s->tls_conn};
+		struct mt_tls_conn *t = bpf_map_lookup_elem(&tls_conns, &k);
+
+		if (t && t->stream_id == s->tls_sid)
+			bpf_map_delete_elem(&tls_conns, &k);
+		emit_close(s->tls_sid, key.fd);
 	}
+	emit_close(s->stream_id, key.fd);
 	bpf_map_delete_elem(&fd_streams, &key);
 	return 0;
 }
@@ -586,7 +865,12 @@ static __always_inline void emit_proc(__u32 type, __u32 child_tgid, __s32 exit_c
 	e->child_tgid = child_tgid;
 	e->exit_code = exit_code;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	submit(e);
+	/* With TLS hooking, user space hooks a new process or program
+	 * before it gets far: wake it now. */
+	if (tls_enabled && type != MT_EV_EXIT)
+		submit_now(e);
+	else
+		submit(e);
 }
 
 /* raw_tp, not the classic tracepoint: the classic one gives pids only, and
@@ -641,5 +925,214 @@ int on_exit_proc(void *ctx __attribute__((unused)))
 	if (bpf_map_delete_elem(&traced_pids, &tgid))
 		return 0;
 	emit_proc(MT_EV_EXIT, 0, BPF_CORE_READ(task, exit_code));
+	return 0;
+}
+
+/* ---- TLS libraries: uprobes user space attaches per traced process ---- */
+
+/*
+ * Entry of every hooked TLS function: SSL_read(ssl, buf, num),
+ * SSL_read_ex(ssl, buf, num, size_t *readbytes), gnutls_record_recv(session,
+ * data, size), PR_Read(fd, buf, amount), their write twins, PR_Recv and
+ * PR_Send. They all take the TLS object first and the buffer second; the
+ * attach cookie says the rest. The buffer of a read is only filled at
+ * return, so everything waits for the uretprobe.
+ */
+SEC("uprobe")
+int tls_enter(struct pt_regs *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	struct tls_call c = {};
+	__u64 lower = 0;
+
+	if (!trace_allowed(id >> 32))
+		return 0;
+	c.conn = PT_REGS_PARM1(ctx);
+	/* NSPR: PR_Write on a plain file or pipe is not TLS; the SSL layer
+	 * sits on top of the socket layer, so a TLS fd has a lower layer
+	 * (PRFileDesc: methods, secret, lower, ...). */
+	if (cookie & MT_TLS_NSPR) {
+		if (bpf_probe_read_user(&lower, sizeof(lower), (void *)(c.conn + 16)) || !lower)
+			return 0;
+	}
+	c.buf = PT_REGS_PARM2(ctx);
+	if ((cookie & MT_TLS_RET_MASK) == MT_TLS_RET_EX)
+		c.lenp = PT_REGS_PARM4(ctx);
+	c.cookie = cookie;
+	c.fd = MT_FD_UNKNOWN;
+	bpf_map_update_elem(&tls_calls, &id, &c, BPF_ANY);
+	return 0;
+}
+
+/*
+ * Finds or makes the TLS object's stream and gives it its socket: the one
+ * its call used if it made a syscall; else (a memory BIO, as in node) the
+ * socket its thread last read, for a read that returned plaintext, or the
+ * TLS socket its thread writes next, for any other call. Returns the
+ * connection, or NULL (map full).
+ */
+static __noinline struct mt_tls_conn *tls_conn_of(struct tls_call *c, __u32 tgid, __u64 id,
+						 __u8 dir, long n)
+{
+	struct mt_tls_key k = {.tgid = tgid, .conn = c->conn};
+	struct mt_tls_conn *t, nt = {};
+	struct sock_ref *r, nr = {};
+
+	t = bpf_map_lookup_elem(&tls_conns, &k);
+	if (!t) {
+		nt.stream_id = __sync_fetch_and_add(&next_stream_id, 1) + 1;
+		nt.fd = MT_FD_UNKNOWN;
+		nt.kind = MT_FD_INET;
+		if (bpf_map_update_elem(&tls_conns, &k, &nt, BPF_ANY))
+			return NULL;
+		t = bpf_map_lookup_elem(&tls_conns, &k);
+		if (!t)
+			return NULL;
+	}
+	if (c->have_fd) {
+		if (t->file == c->file)
+			return t;
+		/* The object moved to another socket (SSL_set_fd after
+		 * SSL_clear): that is another connection, another stream. */
+		if (t->file) {
+			t->stream_id = __sync_fetch_and_add(&next_stream_id, 1) + 1;
+			t->offset[0] = 0;
+			t->offset[1] = 0;
+			t->muted = 0;
+		}
+		r = &nr;
+		nr.fd = c->fd;
+		nr.file = c->file;
+		nr.ino = c->ino;
+		nr.kind = c->kind;
+		tls_bind(t, tgid, c->conn, r);
+		return t;
+	}
+	if (t->file) {
+		/* The thread's next socket write is not this object's doing. */
+		bpf_map_delete_elem(&tls_pending, &id);
+		return t;
+	}
+	if (dir == MT_DIR_READ && n > 0) {
+		/* Plaintext out of a memory BIO: decrypted from what the
+		 * thread just read. */
+		r = bpf_map_lookup_elem(&last_sock, &id);
+		if (r) {
+			tls_bind(t, tgid, c->conn, r);
+			return t;
+		}
+	}
+	/* Whatever the call queued (a handshake message, a record) is
+	 * written by the thread's next socket write, if that is TLS. */
+	bpf_map_update_elem(&tls_pending, &id, &c->conn, BPF_ANY);
+	return t;
+}
+
+SEC("uretprobe")
+int tls_exit(struct pt_regs *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	struct tls_call *cp, c;
+	struct mt_tls_conn *t;
+	struct emit_ctx x = {};
+	__u64 rc = PT_REGS_RC(ctx), got = 0, stream_id;
+	long n = 0;
+	__u8 dir;
+
+	if (!trace_allowed(tgid))
+		return 0;
+	cp = bpf_map_lookup_elem(&tls_calls, &id);
+	if (!cp)
+		return 0;
+	c = *cp;
+	bpf_map_delete_elem(&tls_calls, &id);
+	dir = c.cookie & MT_TLS_DIR_MASK;
+	switch (c.cookie & MT_TLS_RET_MASK) {
+	case MT_TLS_RET_LONG:
+		n = (long)rc;
+		break;
+	case MT_TLS_RET_EX:
+		if ((int)rc == 1 && !bpf_probe_read_user(&got, sizeof(got), (void *)c.lenp))
+			n = (long)got;
+		break;
+	default:
+		n = (int)rc;
+		break;
+	}
+	if (n > 0x7fffffff)
+		n = 0;
+	t = tls_conn_of(&c, tgid, id, dir, n);
+	if (!t || n <= 0)
+		return 0;
+
+	x.offset = t->offset[dir];
+	t->offset[dir] += n;
+	stream_id = t->stream_id;
+	if (!t->muted && bpf_map_lookup_elem(&mute_req, &stream_id)) {
+		t->muted = 1;
+		bpf_map_delete_elem(&mute_req, &stream_id);
+	}
+	if (t->muted)
+		return 0;
+	x.stream_id = stream_id;
+	x.ino = t->ino;
+	x.fd = t->fd;
+	x.kind = t->kind;
+	x.dir = dir;
+	x.xflags = MT_F_TLS;
+	emit_bytes(&x, c.buf, (__u32)n);
+	return 0;
+}
+
+/* ---- new executable mappings: user space looks for TLS code in them ---- */
+
+SEC("tp/syscalls/sys_enter_mmap")
+int tp_enter_mmap(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 fd = ARG(4);
+
+	if (!tls_enabled || !(ARG(2) & PROT_EXEC) || (int)fd < 0)
+		return 0;
+	if (!trace_allowed(id >> 32))
+		return 0;
+	bpf_map_update_elem(&mmap_args, &id, &fd, BPF_ANY);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_mmap")
+int tp_exit_mmap(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct mt_mmap_event *e;
+	struct inode *inode;
+	struct file *file;
+	__u32 *fdp, fd;
+
+	if (!tls_enabled)
+		return 0;
+	fdp = bpf_map_lookup_elem(&mmap_args, &id);
+	if (!fdp)
+		return 0;
+	fd = *fdp;
+	bpf_map_delete_elem(&mmap_args, &id);
+	if (ctx->ret < 0 && ctx->ret > -4096)
+		return 0;
+	file = fd_file(fd);
+	if (!file)
+		return 0;
+	inode = BPF_CORE_READ(file, f_inode);
+	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	if (!e) {
+		count_lost(0);
+		return 0;
+	}
+	fill_hdr(&e->hdr, MT_EV_MMAP);
+	e->ino = BPF_CORE_READ(inode, i_ino);
+	e->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	e->_pad = 0;
+	submit_now(e);
 	return 0;
 }

@@ -29,6 +29,11 @@ enum mt_event_type {
 	MT_EV_FORK = 4,	 /* struct mt_proc_event: a traced process forked */
 	MT_EV_EXEC = 5,	 /* struct mt_proc_event: a traced process exec'd */
 	MT_EV_EXIT = 6,	 /* struct mt_proc_event: a traced process exited */
+	MT_EV_SOCKADDR = 7, /* struct mt_sockaddr_event: the addresses of an AF_INET(6)
+			     * stream, plain or TLS, sent before its first data */
+	MT_EV_MMAP = 8,	    /* struct mt_mmap_event: a traced process mapped a file
+			     * executable; capture rescans it for TLS libraries and
+			     * does not pass this record on */
 };
 
 enum mt_dir {
@@ -50,6 +55,18 @@ enum mt_fd_kind {
 #define MT_F_SYSCALL_END 0x2   /* last record of its syscall */
 #define MT_F_ENDS_LINE 0x4     /* MT_EV_SKIP: the last byte skipped is a newline, so
 				 * the next byte of the stream starts a line */
+#define MT_F_TLS 0x8	       /* TLS plaintext, read at the TLS library (SSL_read,
+				* gnutls_record_recv, PR_Read, ...): stream_id is the
+				* TLS connection's own stream (not the socket's, whose
+				* ciphertext is never copied); fd, ino and fd_kind are
+				* the socket's; syscall_len is the bytes the TLS call
+				* moved; MT_F_SYSCALL_START/END mark that call's first
+				* and last record. fd is MT_FD_UNKNOWN while the
+				* connection's socket is not known yet. */
+
+/* mt_data_event.fd of a TLS stream whose socket is not known yet (a TLS
+ * library over memory BIOs, e.g. node, before the first socket write). */
+#define MT_FD_UNKNOWN 0xffffffffu
 
 struct mt_event_hdr {
 	__u32 type; /* enum mt_event_type */
@@ -98,6 +115,36 @@ struct mt_proc_event {
 	char comm[MT_COMM_LEN];
 };
 
+/*
+ * The local and remote address of an AF_INET or AF_INET6 socket stream, sent
+ * once when the kernel first sees the stream (plain) or when a TLS stream
+ * learns its socket. stream_id is the stream it describes: the socket's own,
+ * or a TLS plaintext stream's. Addresses are in network byte order (v4: the
+ * first 4 bytes; a v4-mapped v6 socket reports family AF_INET6); ports are
+ * in host byte order. A socket not connected yet reports zeros remotely.
+ */
+struct mt_sockaddr_event {
+	struct mt_event_hdr hdr;
+	__u64 stream_id;
+	__u32 fd;
+	__u16 family; /* AF_INET (2) or AF_INET6 (10) */
+	__u16 local_port;
+	__u16 remote_port;
+	__u8 tls; /* 1: stream_id is a TLS plaintext stream */
+	__u8 _pad[5];
+	__u8 local_addr[16];
+	__u8 remote_addr[16];
+};
+
+/* A traced process mapped a file with PROT_EXEC (kernel dev_t and inode of
+ * the file). Internal to capture: it rescans the process for TLS code. */
+struct mt_mmap_event {
+	struct mt_event_hdr hdr;
+	__u64 ino;
+	__u32 dev; /* kernel encoding: major << 20 | minor */
+	__u32 _pad;
+};
+
 /* Value of the per-CPU "lost" array, index 0: records the ring buffer had
  * no room for. */
 struct mt_lost {
@@ -120,8 +167,39 @@ struct mt_fd_stream {
 	__u64 stream_id;
 	__u64 offset[2]; /* indexed by enum mt_dir */
 	__u32 muted;
-	__u32 _pad;
+	__u32 tls;	/* the socket carries TLS: its ciphertext is never copied */
+	__u64 tls_sid;	/* the TLS plaintext stream on this socket, or 0 */
+	__u64 tls_conn; /* that stream's TLS object (SSL *, gnutls_session_t, ...) */
 };
+
+/* Key and value of the tls_conns map: one per TLS object of a traced
+ * process, the plaintext stream read at the TLS library. */
+struct mt_tls_key {
+	__u32 tgid;
+	__u32 _pad;
+	__u64 conn; /* SSL *, gnutls_session_t, or NSS PRFileDesc * */
+};
+
+struct mt_tls_conn {
+	__u64 stream_id;
+	__u64 offset[2]; /* plaintext offsets, indexed by enum mt_dir */
+	__u64 file;	 /* the socket's struct file *, 0 while unknown */
+	__u64 ino;
+	__u32 fd;	 /* MT_FD_UNKNOWN while unknown */
+	__u8 kind;	 /* enum mt_fd_kind of the socket */
+	__u8 muted;
+	__u16 _pad;
+};
+
+/* The attach cookie of a TLS uprobe (bpf_cookie): which direction, how the
+ * function reports the bytes it moved, and whether arg 1 is an NSPR
+ * PRFileDesc that must have a lower layer to be TLS. */
+#define MT_TLS_DIR_MASK 0x1     /* enum mt_dir */
+#define MT_TLS_RET_INT 0x000    /* int return: bytes, <= 0 none (SSL_read, PR_Read) */
+#define MT_TLS_RET_LONG 0x100   /* ssize_t return (gnutls_record_recv) */
+#define MT_TLS_RET_EX 0x200     /* returns 1 and stores a size_t through arg 4 (SSL_read_ex) */
+#define MT_TLS_RET_MASK 0x300
+#define MT_TLS_NSPR 0x400       /* arg 1 is a PRFileDesc: only layered fds are TLS */
 
 /* Value of the traced_pids map. */
 #define MT_PID_FOLLOW 0x1 /* children forked later are traced too */

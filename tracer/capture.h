@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 struct capture;
@@ -22,6 +23,8 @@ struct capture_opts {
 	uint32_t max_msg;	/* per-syscall copy cap in bytes; 0: MT_DEFAULT_MAX_MSG */
 	uint32_t ringbuf_bytes; /* ring buffer size, a power of two; 0: 16 MiB */
 	bool follow;		/* trace children forked later by every traced process */
+	bool tls;		/* hook the TLS libraries of traced processes (uprobes) */
+	FILE *tls_report;	/* if set, a line per TLS library hooked as it happens */
 };
 
 /* Whether this process may trace at all (capabilities, kernel BTF); says
@@ -33,6 +36,13 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 		  void *ctx);
 /* Adds a process (tgid) to the traced set; follow as in capture_opts. */
 int capture__add_pid(struct capture *c, pid_t tgid, bool follow);
+/* Finds the TLS libraries tgid runs (shared libraries, or OpenSSL inside
+ * its executable) and attaches the TLS uprobes for it alone. Prints to
+ * report (if not NULL) a line per library hooked, or one saying it found
+ * none it can read. Processes forked, exec'd or mapping libraries later
+ * are hooked by capture itself. Returns the number of TLS libraries hooked
+ * in tgid, or a negative errno (-EOPNOTSUPP: opts.tls was off). */
+int capture__hook_tls(struct capture *c, pid_t tgid, FILE *report);
 /* Removes a process from the traced set (it exiting does that too). */
 int capture__del_pid(struct capture *c, pid_t tgid);
 /* Stops copying one stream's bytes (offsets still count). stream_id guards

@@ -363,6 +363,10 @@ static int tracer_open(struct tracer *t, struct trace_opts *o, int argc, char **
 		.max_msg = (uint32_t)o->max_msg,
 		.ringbuf_bytes = (uint32_t)o->ring_bytes,
 		.follow = o->follow,
+		/* TLS plaintext through uprobes; capture hooks children, new
+		 * programs and new libraries itself and says so on stderr. */
+		.tls = true,
+		.tls_report = stderr,
 	};
 	struct stream_sink sink = {
 		.ctx = t,
@@ -599,6 +603,7 @@ int cmd_attach(int argc, char **argv)
 		}
 		proc_comm(o.pids[i], comm, sizeof(comm));
 		note_process(&t, o.pids[i], ST_NULL, comm, ST_NULL);
+		capture__hook_tls(t.cap, o.pids[i], stderr);
 	}
 	install_signals();
 	fprintf(stderr, "mcptrace: tracing %d process%s%s into %s; Ctrl-C stops\n", o.npids,

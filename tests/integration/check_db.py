@@ -3,6 +3,8 @@
 
 usage: check_db.py DB LOG [--name NAME] [--after-go] [--attach]
                    [--stdout FILE] [--json-out FILE]
+                   [--transport http|sse] [--mcp-session-id] [--sessions N]
+                   [--client-only] [--http-status] [--addrs]
 
   --name NAME   prefix of every result line ("ok NAME: sessions")
   --after-go    only the messages logged after {"marker":"go"} must be in the DB
@@ -13,6 +15,22 @@ usage: check_db.py DB LOG [--name NAME] [--after-go] [--attach]
                    that is a prefix of it; calls involving one are not checked
   --stdout FILE    also check mcptrace's text output: one line per call
   --json-out FILE  also check its --json output against the calls table
+
+For MCP over HTTP (logs of http_host.mjs); all opt-in:
+  --transport T     sessions.transport must be T (default stdio); sessions are
+                    matched to the log's servers by their Mcp-Session-Id (or
+                    legacy SSE sessionId) when the log has one, else by pid
+  --mcp-session-id  sessions.mcp_session_id must equal the id the host saw
+                    (NULL where it saw none: a stateless server)
+  --sessions N      the DB must hold N sessions (default: one per server in the log)
+  --client-only     only the client was traced (the server ran outside):
+                    server-side facts (server_pid, s2c sender_pid, recv_ns of
+                    c2s, server_latency_ns) are not required
+  --http-status     calls.http_status must be the HTTP status the host got for
+                    a request whose POST failed, and NULL for every other call
+  --addrs           sessions.server_addr, where not NULL, must be the loopback
+                    address and port the host connected to; client_addr, where
+                    not NULL, a loopback ip:port
 
 Prints one "ok NAME: CHECK" or "not ok NAME: CHECK: reason" line per check,
 with the offending rows and log lines under a failing one, and exits 1 if any
@@ -40,7 +58,14 @@ ap.add_argument("--max-msg", type=int, default=0,
                 help="traced with --max-msg N: messages over N bytes must be stored once, truncated")
 ap.add_argument("--stdout", help="mcptrace's stdout (text): one line per call")
 ap.add_argument("--json-out", help="mcptrace's stdout with --json: one object per call")
+ap.add_argument("--transport", default="stdio", choices=["stdio", "http", "sse"])
+ap.add_argument("--mcp-session-id", action="store_true")
+ap.add_argument("--sessions", type=int, default=None)
+ap.add_argument("--client-only", action="store_true")
+ap.add_argument("--http-status", action="store_true")
+ap.add_argument("--addrs", action="store_true")
 args = ap.parse_args()
+HTTP = args.transport != "stdio"
 
 failed = 0
 
@@ -72,6 +97,9 @@ latency = {}  # (label, call_id json text) -> (method, ms)
 pids = {}  # label -> (server_pid, client_pid)
 names = {}  # label -> dict
 wall_start = wall_end = None
+mcp_sid = {}  # label -> Mcp-Session-Id the host saw (None: none)
+http_status = {}  # (label, call_id json text) -> HTTP status of the failed POST
+server_addr = {}  # label -> "127.0.0.1:PORT" the host connected to
 go_seen = False
 with open(args.log, encoding="utf-8") as f:
     for n, line in enumerate(f):
@@ -94,6 +122,12 @@ with open(args.log, encoding="utf-8") as f:
             latency[(o["server"], o["call_id"])] = (o["method"], o["latency_ms"], go_seen)
         elif "server_pid" in o:
             pids[o["server"]] = (o["server_pid"], o["client_pid"])
+        elif "mcp_session_id" in o:
+            mcp_sid[o["server"]] = o["mcp_session_id"]
+        elif "http_status" in o:
+            http_status[(o["server"], o["call_id"])] = o["http_status"]
+        elif "server_addr" in o:
+            server_addr[o["server"]] = o["server_addr"]
         elif "server_name" in o:
             names[o["server"]] = o
         elif "wall_start_ms" in o:
@@ -151,12 +185,29 @@ calls_by_id = {c["id"]: c for c in calls}
 # ---- sessions ------------------------------------------------------------
 sess_of = {}  # label -> session id
 problems = []
-if len(sessions) != len(labels):
-    problems.append(f"{len(sessions)} sessions in the DB, {len(labels)} in the log ({', '.join(labels)})")
+want_n = args.sessions if args.sessions is not None else len(labels)
+if len(sessions) != want_n:
+    problems.append(f"{len(sessions)} sessions in the DB, want {want_n} ({len(labels)} servers in the log: {', '.join(labels)})")
 for label in labels:
     spid, cpid = pids[label]
-    cand = [s for s in sessions if s["server_pid"] == spid]
+    if HTTP and mcp_sid.get(label) is not None:
+        cand = [s for s in sessions if s.get("mcp_session_id") == mcp_sid[label]]
+        how = f"mcp_session_id {mcp_sid[label]}"
+    elif HTTP and args.client_only:
+        cand = [s for s in sessions if s["client_pid"] == cpid]
+        how = f"client_pid {cpid}"
+    else:
+        cand = [s for s in sessions if s["server_pid"] == spid]
+        how = f"server_pid {spid}"
     if len(cand) != 1:
+        if HTTP:
+            problems.append(
+                f"server {label}: {len(cand)} sessions with {how}; sessions (id transport client_pid server_pid "
+                f"mcp_session_id): {[(s['id'], s['transport'], s['client_pid'], s['server_pid'], s.get('mcp_session_id')) for s in sessions]}"
+            )
+            if len(sessions) == 1 and len(labels) == 1:
+                sess_of[label] = sessions[0]["id"]
+            continue
         problems.append(
             f"server {label} (pid {spid}): {len(cand)} sessions with that server_pid; "
             f"sessions: {[(s['id'], s['client_pid'], s['server_pid']) for s in sessions]}"
@@ -166,21 +217,26 @@ for label in labels:
         continue
     s = cand[0]
     sess_of[label] = s["id"]
-    want = {"transport": "stdio", "tls": 0}
+    want = {"transport": args.transport, "tls": 0}
+    if HTTP and not args.client_only:
+        want["server_pid"] = spid
+    if HTTP and args.mcp_session_id:
+        want["mcp_session_id"] = mcp_sid.get(label)
     if not args.attach:
         init = next(
             (m for m in logmsgs if m["label"] == label and m["dir"] == "s2c" and m["method"] == "initialize"),
             None,
         )
         res = init["obj"].get("result", {}) if init else {}
-        want.update(
-            client_pid=cpid,
-            client_name=CLIENT_NAME,
-            client_version=CLIENT_VERSION,
-            server_name=names.get(label, {}).get("server_name"),
-            server_version=names.get(label, {}).get("server_version"),
-            protocol_version=res.get("protocolVersion"),
-        )
+        want["client_pid"] = cpid
+        if not HTTP or label in names:  # an HTTP label without initialize (bad-session) has no names
+            want.update(
+                client_name=CLIENT_NAME,
+                client_version=CLIENT_VERSION,
+                server_name=names.get(label, {}).get("server_name"),
+                server_version=names.get(label, {}).get("server_version"),
+                protocol_version=res.get("protocolVersion"),
+            )
     for col, v in want.items():
         if s.get(col) != v:
             problems.append(f"server {label}: session {s['id']} {col} = {s.get(col)!r}, want {v!r}")
@@ -191,6 +247,21 @@ for label in labels:
     # the host closed every session before it exited
     if en is None or not lo <= en <= hi + 10 * WALL_SLACK_NS or (st is not None and en < st):
         problems.append(f"server {label}: session {s['id']} ended_ns {en} (started_ns {st}): want a time after the start, within the run")
+if args.addrs:
+    for label in labels:
+        s = next((x for x in sessions if x["id"] == sess_of.get(label)), None)
+        if s is None:
+            continue
+        if "server_addr" not in s or "client_addr" not in s:
+            problems.append("sessions has no server_addr/client_addr columns")
+            break
+        host, port = server_addr[label].rsplit(":", 1)
+        ok_srv = {f"{host}:{port}", f"::ffff:{host}:{port}", f"[::ffff:{host}]:{port}"}
+        if s["server_addr"] is not None and s["server_addr"] not in ok_srv:
+            problems.append(f"server {label}: session {s['id']} server_addr = {s['server_addr']!r}, want {server_addr[label]!r}")
+        ca = s["client_addr"]
+        if ca is not None and not any(ca.startswith(p) and ca[len(p):].isdigit() for p in (f"{host}:", f"::ffff:{host}:", f"[::ffff:{host}]:")):
+            problems.append(f"server {label}: session {s['id']} client_addr = {ca!r}, want {host}:PORT")
 report(
     "sessions",
     problems,
@@ -289,7 +360,7 @@ for m in expected:
         want["method"] = m["method"]
     spid, cpid = pids[m["label"]]
     sender = cpid if m["dir"] == "c2s" else spid
-    if not (args.attach and m["dir"] == "c2s"):
+    if not (args.attach and m["dir"] == "c2s") and not (args.client_only and m["dir"] == "s2c"):
         want["sender_pid"] = sender
     for col, v in want.items():
         if r.get(col) != v:
@@ -299,7 +370,7 @@ for m in expected:
         problems.append(f"row {r['id']}: ts_ns {ts} outside the host's run [{wall_start}, {wall_end}] (+-2 s)")
     if r.get("sent_ns") is not None and r.get("recv_ns") is not None and r["sent_ns"] > r["recv_ns"] + TOL_NS:
         problems.append(f"row {r['id']}: sent_ns {r['sent_ns']} > recv_ns {r['recv_ns']}")
-    if not args.attach and (r.get("sent_ns") is None or r.get("recv_ns") is None):
+    if not args.attach and not args.client_only and (r.get("sent_ns") is None or r.get("recv_ns") is None):
         problems.append(f"row {r['id']}: both ends traced but sent_ns={r.get('sent_ns')} recv_ns={r.get('recv_ns')}")
 report("message columns (direction kind rpc_id method size sender ts)", problems)
 
@@ -424,13 +495,31 @@ for req in exp_reqs:
         n_lat += 1
         if lat > lg[1] * 1e6 + TOL_NS:
             problems.append(f"{where}: latency_ns {lat} > the client's own measure {lg[1] * 1e6:.0f} + 1 ms")
-        if slat is None or slat <= 0:
+        if args.client_only:
+            pass
+        elif slat is None or slat <= 0:
             problems.append(f"{where}: server is traced but server_latency_ns = {slat!r}")
         elif slat > lat + TOL_NS:
             problems.append(f"{where}: server_latency_ns {slat} > latency_ns {lat}")
         if c.get("start_ns") is None or c.get("end_ns") is None or c["end_ns"] < c["start_ns"]:
             problems.append(f"{where}: start_ns {c.get('start_ns')} end_ns {c.get('end_ns')}")
 report("latency (0 < traced <= client's + 1 ms; server's <= total)", problems, f"{n_lat} client-timed calls")
+
+# ---- HTTP status of failed exchanges ---------------------------------------
+if args.http_status:
+    problems = []
+    if calls and "http_status" not in calls[0]:
+        problems.append("calls has no http_status column")
+    else:
+        for req in exp_reqs:
+            c = call_of_req.get(id(req))
+            if c is None:
+                continue
+            want = http_status.get((req["label"], req["rpc_id"])) if req["dir"] == "c2s" else None
+            if c.get("http_status") != want:
+                problems.append(f"call {c['id']} ({req['dir']} id {req['rpc_id']} {req['method']}): http_status = {c.get('http_status')!r}, want {want!r}")
+    report("calls.http_status (the failed POST's status, else NULL)", problems,
+           f"{len(http_status)} failed exchanges")
 
 # ---- what mcptrace printed on stdout -------------------------------------
 def want_lines():
