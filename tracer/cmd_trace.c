@@ -6,6 +6,7 @@
  * signals, and a clean stop that drains the ring buffer, reports requests
  * left unanswered and commits the DB.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -157,6 +158,28 @@ static void sink_closed(void *ctx, uint64_t stream_id, uint32_t tgid, uint32_t f
 	sessions__stream_closed(t->sessions, stream_id);
 }
 
+static void format_sockaddr(char *out, size_t size, int family, const __u8 *addr, unsigned port)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	/* A v4-mapped IPv6 end is written as IPv4, as peer.c does. */
+	if (family == AF_INET6 && !memcmp(addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12)) {
+		family = AF_INET;
+		addr += 12;
+	}
+	inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, ip, sizeof(ip));
+	snprintf(out, size, family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, port);
+}
+
+static void note_sockaddr(struct tracer *t, const struct mt_sockaddr_event *e)
+{
+	char local[64], remote[64];
+
+	format_sockaddr(local, sizeof(local), e->family, e->local_addr, e->local_port);
+	format_sockaddr(remote, sizeof(remote), e->family, e->remote_addr, e->remote_port);
+	sessions__sockaddr(t->sessions, e->stream_id, local, remote);
+}
+
 static int on_event(void *ctx, const void *data, size_t size)
 {
 	struct tracer *t = ctx;
@@ -172,6 +195,10 @@ static int on_event(void *ctx, const void *data, size_t size)
 	case MT_EV_SKIP:
 	case MT_EV_CLOSE:
 		stream_table__record(t->streams, data, size, ts);
+		break;
+	case MT_EV_SOCKADDR:
+		if (size >= sizeof(struct mt_sockaddr_event))
+			note_sockaddr(t, data);
 		break;
 	case MT_EV_FORK:
 		if (size >= sizeof(*p))

@@ -28,6 +28,7 @@
  * That keeps the common call at three inserts.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <inttypes.h>
 #include <search.h>
 #include <stdlib.h>
@@ -107,6 +108,7 @@ struct session {
 
 struct stream_info {
 	uint64_t stream_id;
+	bool looked; /* the /proc lookup was made */
 	pid_t peer;
 	struct tcp_ends tcp; /* TCP streams: addresses, the peer socket */
 	char *key; /* HTTP: the session this connection was bound to */
@@ -608,26 +610,57 @@ static struct flow *flow_get(struct sessions *ss, struct session *s, uint64_t id
 /* ---- messages ---- */
 
 /* What /proc says about a stream, looked up at its first message. */
-static struct stream_info *stream_info_get(struct sessions *ss, const struct wire_line *l)
+static struct stream_info *stream_info_find(struct sessions *ss, uint64_t stream_id, bool create)
 {
-	struct stream_info key = { .stream_id = l->stream_id }, *si;
+	struct stream_info key = { .stream_id = stream_id }, *si;
 	void *node = tfind(&key, &ss->streams, cmp_u64_first);
 
 	if (node)
 		return *(struct stream_info **)node;
+	if (!create)
+		return NULL;
 	si = calloc(1, sizeof(*si));
 	if (!si)
 		return NULL;
-	si->stream_id = l->stream_id;
-	if (l->fd_kind == MT_FD_INET)
-		si->peer = ss->lookup.tcp(l->tgid, l->ino, &si->tcp);
-	else
-		si->peer = ss->lookup.peer(l->tgid, l->fd_kind, l->ino, l->peer_ino, l->dir);
+	si->stream_id = stream_id;
 	if (!tsearch(si, &ss->streams, cmp_u64_first)) {
 		free(si);
 		return NULL;
 	}
 	return si;
+}
+
+/* What /proc says about a stream, looked up at its first message. The
+ * addresses the kernel sent (sessions__sockaddr) stay when /proc has none
+ * (the process is gone already). */
+static struct stream_info *stream_info_get(struct sessions *ss, const struct wire_line *l)
+{
+	struct stream_info *si = stream_info_find(ss, l->stream_id, true);
+
+	if (!si || si->looked)
+		return si;
+	si->looked = true;
+	if (l->fd_kind == MT_FD_INET) {
+		struct tcp_ends ends;
+
+		si->peer = ss->lookup.tcp(l->tgid, l->ino, &ends);
+		if (ends.local[0] || !si->tcp.local[0])
+			si->tcp = ends;
+	} else {
+		si->peer = ss->lookup.peer(l->tgid, l->fd_kind, l->ino, l->peer_ino, l->dir);
+	}
+	return si;
+}
+
+void sessions__sockaddr(struct sessions *ss, uint64_t stream_id, const char *local,
+			const char *remote)
+{
+	struct stream_info *si = stream_info_find(ss, stream_id, true);
+
+	if (!si || si->tcp.local[0])
+		return;
+	snprintf(si->tcp.local, sizeof(si->tcp.local), "%s", local);
+	snprintf(si->tcp.remote, sizeof(si->tcp.remote), "%s", remote);
 }
 
 static pid_t stream_peer(struct sessions *ss, const struct wire_line *l)
@@ -1054,6 +1087,7 @@ static struct session *http_session_get(struct sessions *ss, char *key, const ch
 	s->ss = ss;
 	s->row = (struct st_session){
 		.transport = transport,
+		.tls = l->tls,
 		.started_ns = l->ts_ns,
 		.ended_ns = ST_NULL,
 		.client_pid = ST_NULL,

@@ -45,6 +45,9 @@ void sessions__process_traced(struct sessions *ss, pid_t pid);
 /* pid exited: sessions it was an end of are over. */
 void sessions__process_exit(struct sessions *ss, pid_t pid, int64_t ts_ns);
 void sessions__stream_closed(struct sessions *ss, uint64_t stream_id);
+/* The kernel's word on a TCP stream's addresses ("ip:port"). */
+void sessions__sockaddr(struct sessions *ss, uint64_t stream_id, const char *local,
+			const char *remote);
 /* Writes what is still in flight (open calls, messages waiting for the
  * other end's sighting) as it is now; call before store__flush. */
 void sessions__flush(struct sessions *ss);

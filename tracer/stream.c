@@ -246,6 +246,7 @@ void stream_table__record(struct stream_table *t, const void *data, size_t size,
 		.ino = e->ino,
 		.peer_ino = e->peer_ino,
 		.ts_ns = ts_ns,
+		.tls = e->flags & MT_F_TLS,
 	};
 	/* A unix socket learns its peer late (connect after the first
 	 * record) or loses it; keep the newest the kernel saw. */

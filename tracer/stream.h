@@ -45,6 +45,7 @@ struct wire_line {
 	size_t wire_len; /* bytes the line had on the wire (more if truncated) */
 	bool truncated;
 	bool after_gap;
+	bool tls; /* plaintext read from a TLS library, not from the socket */
 	const struct http_info *http; /* NULL for stdio framing */
 };
 
