@@ -31,6 +31,14 @@ For MCP over HTTP (logs of http_host.mjs); all opt-in:
   --addrs           sessions.server_addr, where not NULL, must be the loopback
                     address and port the host connected to; client_addr, where
                     not NULL, a loopback ip:port
+  --stateless       a stateless Streamable HTTP server (no Mcp-Session-Id):
+                    the DB may split the log's one server into several
+                    sessions (one per client connection); each must have
+                    transport http, mcp_session_id NULL and the right pids,
+                    and they are checked as one (with --sessions N, N of them)
+A request whose POST got a 4xx/5xx (logged with http_status) and no JSON-RPC
+answer with its id is expected with status 'error' (any response_msg_id and
+error_code); with --http-status its calls.http_status is that status.
 
 Prints one "ok NAME: CHECK" or "not ok NAME: CHECK: reason" line per check,
 with the offending rows and log lines under a failing one, and exits 1 if any
@@ -64,6 +72,7 @@ ap.add_argument("--sessions", type=int, default=None)
 ap.add_argument("--client-only", action="store_true")
 ap.add_argument("--http-status", action="store_true")
 ap.add_argument("--addrs", action="store_true")
+ap.add_argument("--stateless", action="store_true")
 args = ap.parse_args()
 HTTP = args.transport != "stdio"
 
@@ -181,12 +190,41 @@ rows = [
 ]
 calls = [dict(r) for r in db.execute("SELECT * FROM calls ORDER BY id")]
 calls_by_id = {c["id"]: c for c in calls}
+merged_from = []  # --stateless: the DB sessions checked as one
+if args.stateless and sessions:
+    merged_from = sessions
+    keep = sessions[0]["id"]
+    for r in rows:
+        r["session_id"] = keep
+    for c in calls:
+        c["session_id"] = keep
+    first = dict(sessions[0])
+    # the facts of the session that saw initialize, the widest time span
+    for x in sessions:
+        if x.get("client_name") is not None:
+            for col in ("client_name", "client_version", "server_name", "server_version", "protocol_version"):
+                first[col] = x.get(col)
+    st = [x["started_ns"] for x in sessions if x["started_ns"] is not None]
+    en = [x["ended_ns"] for x in sessions]
+    first["started_ns"] = min(st) if st else None
+    first["ended_ns"] = None if any(e is None for e in en) else max(en)
+    sessions = [first]
 
 # ---- sessions ------------------------------------------------------------
 sess_of = {}  # label -> session id
 problems = []
 want_n = args.sessions if args.sessions is not None else len(labels)
-if len(sessions) != want_n:
+if args.stateless:
+    n_db = len(merged_from)
+    if (args.sessions is not None and n_db != want_n) or n_db == 0:
+        problems.append(f"{n_db} sessions in the DB, want {want_n if args.sessions is not None else 'at least 1'} (stateless)")
+    for x in merged_from:
+        for col, v in (("transport", "http"), ("mcp_session_id", None), ("client_pid", None if args.attach else pids[labels[0]][1]),
+                       ("server_pid", None if args.client_only else pids[labels[0]][0])):
+            if v is not None or col == "mcp_session_id":
+                if x.get(col) != v:
+                    problems.append(f"stateless session {x['id']}: {col} = {x.get(col)!r}, want {v!r}")
+elif len(sessions) != want_n:
     problems.append(f"{len(sessions)} sessions in the DB, want {want_n} ({len(labels)} servers in the log: {', '.join(labels)})")
 for label in labels:
     spid, cpid = pids[label]
@@ -377,6 +415,8 @@ report("message columns (direction kind rpc_id method size sender ts)", problems
 # ---- calls ---------------------------------------------------------------
 def expected_status(req):
     ans = req.get("answer")
+    if ans is None and req["dir"] == "c2s" and (req["label"], req["rpc_id"]) in http_status:
+        return "error"  # the failed HTTP exchange answered it
     if ans is not None:
         if ans["kind"] == "error":
             return "error"
@@ -420,13 +460,15 @@ for req in exp_reqs:
         "status": expected_status(req),
         "request_msg_id": req["row"]["id"] if req["row"] else "(request row missing)",
     }
-    if want["status"] in ("ok", "error", "tool_error"):
+    if ans is None and want["status"] == "error":
+        pass  # failed HTTP exchange without a JSON-RPC answer: response_msg_id may name its body
+    elif want["status"] in ("ok", "error", "tool_error"):
         want["response_msg_id"] = ans["row"]["id"] if ans.get("row") else "(response row missing)"
     else:
         want["response_msg_id"] = None
     if req["method"] in ("tools/call", "prompts/get", "resources/read", "resources/subscribe", "resources/unsubscribe"):
         want["target"] = expected_target(req)
-    if want["status"] == "error":
+    if want["status"] == "error" and ans is not None:
         want["error_code"] = ans["obj"]["error"].get("code")
         want["error_message"] = ans["obj"]["error"].get("message")
     for col, v in want.items():
