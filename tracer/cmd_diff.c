@@ -20,6 +20,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "latency.h"
 #include "diff.h"
 #include "store.h"
 
@@ -91,41 +92,12 @@ struct diff_set {
 	size_t n, cap;
 };
 
-struct lat_vec {
-	int64_t *v;
-	size_t n, cap;
-};
-
-static int lat_push(struct lat_vec *l, int64_t ns)
-{
-	int64_t *nv;
-	size_t ncap;
-
-	if (l->n == l->cap) {
-		ncap = l->cap ? l->cap * 2 : 64;
-		nv = realloc(l->v, ncap * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		l->v = nv;
-		l->cap = ncap;
-	}
-	l->v[l->n++] = ns;
-	return 0;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void side_finish(struct diff_side *s, struct lat_vec *lat)
 {
 	s->answered = lat->n;
 	if (!lat->n)
 		return;
-	qsort(lat->v, lat->n, sizeof(lat->v[0]), cmp_i64);
+	lat_sort(lat);
 	s->p50 = stats__percentile(lat->v, lat->n, 50);
 	s->p95 = stats__percentile(lat->v, lat->n, 95);
 	s->p99 = stats__percentile(lat->v, lat->n, 99);

@@ -25,6 +25,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "latency.h"
 #include "report.h"
 #include "store.h"
 
@@ -83,35 +84,6 @@ static int db_fail(sqlite3 *db, const char *what)
 	fprintf(stderr, "mcptrace: failed to read %s from %s: %s\n", what,
 		sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
 	return -EIO;
-}
-
-struct lat_vec {
-	int64_t *v;
-	size_t n, cap;
-};
-
-static int lat_push(struct lat_vec *l, int64_t ns)
-{
-	int64_t *nv;
-	size_t ncap;
-
-	if (l->n == l->cap) {
-		ncap = l->cap ? l->cap * 2 : 64;
-		nv = realloc(l->v, ncap * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		l->v = nv;
-		l->cap = ncap;
-	}
-	l->v[l->n++] = ns;
-	return 0;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
 }
 
 /* ---- summary ---- */
@@ -340,7 +312,7 @@ static int write_latency(sqlite3 *db, FILE *out)
 		goto cleanup;
 	}
 	for (i = 0; i < n; i++)
-		qsort(gs[i].lat.v, gs[i].lat.n, sizeof(int64_t), cmp_i64);
+		lat_sort(&gs[i].lat);
 
 	/* One log axis for every row, so rows compare at a glance; it starts
 	 * at 1 us at the lowest, where log10 of sub-microsecond noise would

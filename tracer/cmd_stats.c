@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "commands.h"
+#include "latency.h"
 #include "store.h"
 
 #define STATS_DEFAULT_DB "mcptrace.db"
@@ -74,35 +75,6 @@ int64_t stats__percentile(const int64_t *sorted, size_t n, unsigned int pct)
 	return sorted[rank - 1];
 }
 
-struct lat_vec {
-	int64_t *v;
-	size_t n, cap;
-};
-
-static int lat_push(struct lat_vec *l, int64_t ns)
-{
-	int64_t *nv;
-	size_t ncap;
-
-	if (l->n == l->cap) {
-		ncap = l->cap ? l->cap * 2 : 64;
-		nv = realloc(l->v, ncap * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		l->v = nv;
-		l->cap = ncap;
-	}
-	l->v[l->n++] = ns;
-	return 0;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* One output row: a group, or the total. */
 struct stats_row {
 	/* The group's key: method and target, or only key1 (method, target
@@ -120,7 +92,7 @@ static void row_finish(struct stats_row *r, struct lat_vec *lat)
 	r->answered = lat->n;
 	if (!lat->n)
 		return;
-	qsort(lat->v, lat->n, sizeof(lat->v[0]), cmp_i64);
+	lat_sort(lat);
 	r->p50 = stats__percentile(lat->v, lat->n, 50);
 	r->p90 = stats__percentile(lat->v, lat->n, 90);
 	r->p99 = stats__percentile(lat->v, lat->n, 99);
