@@ -149,13 +149,13 @@ static void sink_mute(void *ctx, uint32_t tgid, uint32_t fd, uint64_t stream_id)
 	capture__mute(t->cap, tgid, fd, stream_id);
 }
 
-static void sink_closed(void *ctx, uint64_t stream_id, uint32_t tgid, uint32_t fd)
+static void sink_closed(void *ctx, uint64_t stream_id, uint32_t tgid, uint32_t fd, int64_t ts_ns)
 {
 	struct tracer *t = ctx;
 
 	(void)tgid;
 	(void)fd;
-	sessions__stream_closed(t->sessions, stream_id);
+	sessions__stream_closed(t->sessions, stream_id, ts_ns);
 }
 
 static void format_sockaddr(char *out, size_t size, int family, const __u8 *addr, unsigned port)

@@ -89,7 +89,7 @@ struct call {
 	int64_t req_sent, req_recv, resp_sent, resp_recv;
 	bool answered, cancelled, printed, open;
 	bool in_db, dirty; /* written at least once; changed since */
-	uint64_t http_stream, http_exchange; /* HTTP: where its request was seen */
+	uint64_t http_conn, http_exchange; /* HTTP: the connection and exchange of its request */
 	int awaiting; /* sightings still expected for the response */
 	struct call *prev, *next; /* in session->open */
 };
@@ -113,6 +113,7 @@ struct stream_info {
 	struct tcp_ends tcp; /* TCP streams: addresses, the peer socket */
 	char *key; /* HTTP: the session this connection was bound to */
 	const char *transport;
+	bool ends_session; /* a legacy GET stream: its close ends the session */
 };
 
 struct sessions {
@@ -553,16 +554,21 @@ static size_t sessions_of(struct sessions *ss, pid_t pid, struct session ***out)
 	return w.n;
 }
 
+/* The session is over: open calls unanswered, ended_ns set, forgotten. */
+static void session_drop(struct sessions *ss, struct session *s, int64_t ts_ns)
+{
+	session_end(ss, s, ts_ns, true);
+	tdelete(s, &ss->sessions, cmp_session);
+	session_free(s);
+}
+
 void sessions__process_exit(struct sessions *ss, pid_t pid, int64_t ts_ns)
 {
 	struct session **list;
 	size_t n = sessions_of(ss, pid, &list);
 
-	for (size_t i = 0; i < n; i++) {
-		session_end(ss, list[i], ts_ns, true);
-		tdelete(list[i], &ss->sessions, cmp_session);
-		session_free(list[i]);
-	}
+	for (size_t i = 0; i < n; i++)
+		session_drop(ss, list[i], ts_ns);
 	free(list);
 	tdelete((void *)(intptr_t)pid, &ss->traced, cmp_pid);
 }
@@ -670,7 +676,11 @@ static pid_t stream_peer(struct sessions *ss, const struct wire_line *l)
 	return si ? si->peer : 0;
 }
 
-void sessions__stream_closed(struct sessions *ss, uint64_t stream_id)
+static struct session *http_session_get(struct sessions *ss, char *key, const char *transport,
+					const struct wire_line *l, bool create);
+static void session_drop(struct sessions *ss, struct session *s, int64_t ts_ns);
+
+void sessions__stream_closed(struct sessions *ss, uint64_t stream_id, int64_t ts_ns)
 {
 	struct stream_info key = { .stream_id = stream_id };
 	void *node = tfind(&key, &ss->streams, cmp_u64_first);
@@ -679,6 +689,13 @@ void sessions__stream_closed(struct sessions *ss, uint64_t stream_id)
 	if (!node)
 		return;
 	si = *(struct stream_info **)node;
+	if (si->ends_session && si->key) {
+		/* The legacy transport's session lives as long as its GET stream. */
+		struct session *s = http_session_get(ss, si->key, "sse", NULL, false);
+
+		if (s)
+			session_drop(ss, s, ts_ns);
+	}
 	tdelete(si, &ss->streams, cmp_u64_first);
 	free(si->key);
 	free(si);
@@ -1034,7 +1051,7 @@ static char *legacy_key(const char *target, size_t len)
  * to, else the connection itself (stateless servers: one session per
  * client connection, named the same from both ends). */
 static char *http_key(struct stream_info *si, const struct http_info *h, uint64_t ino,
-		      const char **transport)
+		      bool self_is_client, const char **transport)
 {
 	char *key = NULL;
 
@@ -1059,13 +1076,18 @@ static char *http_key(struct stream_info *si, const struct http_info *h, uint64_
 		*transport = si->transport;
 		return strdup(si->key);
 	}
-	key = malloc(48);
-	if (key && si && si->tcp.peer_ino)
-		snprintf(key, 48, "conn:%" PRIu64 "-%" PRIu64,
-			 ino < si->tcp.peer_ino ? ino : si->tcp.peer_ino,
-			 ino < si->tcp.peer_ino ? si->tcp.peer_ino : ino);
-	else if (key)
-		snprintf(key, 48, "conn:%" PRIu64, ino);
+	/* Stateless: one session per client (its address without the port)
+	 * and server, named the same from both ends. */
+	key = malloc(160);
+	if (key && si && si->tcp.local[0]) {
+		const char *client = self_is_client ? si->tcp.local : si->tcp.remote;
+		const char *server = self_is_client ? si->tcp.remote : si->tcp.local;
+		int ip_len = (int)(strrchr(client, ':') ? strrchr(client, ':') - client : 0);
+
+		snprintf(key, 160, "peer:%.*s>%s", ip_len, client, server);
+	} else if (key) {
+		snprintf(key, 160, "conn:%" PRIu64, ino);
+	}
 	return key;
 }
 
@@ -1094,7 +1116,7 @@ static struct session *http_session_get(struct sessions *ss, char *key, const ch
 		.server_pid = ST_NULL,
 	};
 	colon = strchr(key, ':');
-	if (strncmp(key, "conn:", 5) && colon)
+	if (strncmp(key, "conn:", 5) && strncmp(key, "peer:", 5) && colon)
 		session_set_str(s, 5, &s->row.mcp_session_id, colon + 1);
 	if (!s->key || !tsearch(s, &ss->sessions, cmp_session)) {
 		session_free(s);
@@ -1138,16 +1160,32 @@ static void http_note_ends(struct sessions *ss, struct session *s, struct stream
 	}
 }
 
+/* A TCP connection's name, the same from both ends when both sockets are
+ * known (loopback), else this end's stream. */
+static uint64_t conn_id(const struct wire_line *l, const struct stream_info *si)
+{
+	if (si && si->tcp.peer_ino) {
+		uint64_t a = l->ino < si->tcp.peer_ino ? l->ino : si->tcp.peer_ino;
+		uint64_t b = l->ino < si->tcp.peer_ino ? si->tcp.peer_ino : l->ino;
+
+		return (a * 0x9e3779b97f4a7c15ULL ^ b) & ~(1ULL << 63);
+	}
+	return l->stream_id | (1ULL << 63);
+}
+
 /* A failed HTTP exchange with no JSON-RPC answer fails the calls its
  * request carried. */
-static void http_fail_exchange(struct sessions *ss, struct session *s, const struct wire_line *l)
+static void http_fail_exchange(struct sessions *ss, struct session *s, const struct wire_line *l,
+			       const struct stream_info *si, const struct rpc_msg *err,
+			       int64_t err_msg_id)
 {
 	const struct http_info *h = l->http;
+	uint64_t conn = conn_id(l, si);
 	struct call *c, *next;
 
 	for (c = s->open; c; c = next) {
 		next = c->next;
-		if (c->http_stream != l->stream_id || c->http_exchange != h->exchange ||
+		if (c->http_conn != conn || c->http_exchange != h->exchange ||
 		    c->answered)
 			continue;
 		c->answered = true;
@@ -1157,10 +1195,16 @@ static void http_fail_exchange(struct sessions *ss, struct session *s, const str
 			c->resp_recv = l->ts_ns;
 		c->row.status = "error";
 		c->row.http_status = h->status;
+		c->row.response_msg_id = err_msg_id;
+		c->row.error_code = err && err->has_err_code ? err->err_code : ST_NULL;
 		free(c->err_msg);
-		c->err_msg = malloc(32);
-		if (c->err_msg)
-			snprintf(c->err_msg, 32, "HTTP %u", h->status);
+		if (err && err->err_message) {
+			c->err_msg = strdup(err->err_message);
+		} else {
+			c->err_msg = malloc(32);
+			if (c->err_msg)
+				snprintf(c->err_msg, 32, "HTTP %u", h->status);
+		}
 		c->row.error_message = c->err_msg;
 		call_write(ss, c);
 		call_print(ss, c);
@@ -1192,23 +1236,34 @@ static bool http_line(struct sessions *ss, const struct wire_line *l)
 			free(si->key);
 			si->key = key;
 			si->transport = "sse";
+			si->ends_session = true;
 			return true;
 		}
 		free(key);
 		return false;
 	}
-	key = http_key(si, h, l->ino, &transport);
+	key = http_key(si, h, l->ino, (l->dir == MT_DIR_WRITE) == (sender_role == ROLE_CLIENT),
+		       &transport);
 	if (!key)
 		return false;
 	if (h->no_payload) {
 		s = http_session_get(ss, key, transport, l, false);
-		if (s)
-			http_fail_exchange(ss, s, l);
+		if (s && h->status < 300)
+			session_drop(ss, s, l->ts_ns); /* DELETE answered */
+		else if (s)
+			http_fail_exchange(ss, s, l, si, NULL, 0);
 		free(key);
 		return true;
 	}
 	expect_dup = si && is_traced(ss, si->peer);
-	fid = (5ULL << 60) | ((fnv1a(key, strlen(key)) & ((1ULL << 58) - 1)) << 1) | sender_role;
+	/* The flow is the connection, named from its two sockets so both ends
+	 * agree; a session's connections are not ordered among themselves. */
+	if (si && si->tcp.peer_ino) {
+		fid = (5ULL << 60) | ((conn_id(l, si) & ((1ULL << 58) - 1)) << 1) | sender_role;
+	} else {
+		fid = (6ULL << 60) | ((fnv1a(key, strlen(key)) & ((1ULL << 58) - 1)) << 1) |
+		      sender_role;
+	}
 	if (expect_dup) {
 		void *node = tfind(&fid, &ss->flows, cmp_u64_first);
 
@@ -1257,11 +1312,15 @@ static bool http_line(struct sessions *ss, const struct wire_line *l)
 		message_new(ss, s, l, &msgs[i], sender, sender_role, f != NULL, &refs[i]);
 		c = refs[i].call;
 		if (c && refs[i].part == 1) {
-			c->http_stream = l->stream_id;
+			c->http_conn = conn_id(l, si);
 			c->http_exchange = h->exchange;
 		} else if (c && refs[i].part == 2 && h->status >= 400) {
 			c->row.http_status = h->status;
 			call_write(ss, c);
+		} else if (!c && h->response && h->status >= 400 && msgs[i].kind == RPC_ERROR) {
+			/* An error without the id (null or missing) answers the
+			 * exchange's requests as a whole. */
+			http_fail_exchange(ss, s, l, si, &msgs[i], refs[i].msg_id);
 		}
 		maybe_finish_call(ss, &refs[i], f != NULL);
 	}

@@ -44,7 +44,8 @@ void sessions__loss(struct sessions *ss, const struct wire_line *where, uint64_t
 void sessions__process_traced(struct sessions *ss, pid_t pid);
 /* pid exited: sessions it was an end of are over. */
 void sessions__process_exit(struct sessions *ss, pid_t pid, int64_t ts_ns);
-void sessions__stream_closed(struct sessions *ss, uint64_t stream_id);
+/* The stream ended; a legacy SSE GET stream ends its session with it. */
+void sessions__stream_closed(struct sessions *ss, uint64_t stream_id, int64_t ts_ns);
 /* The kernel's word on a TCP stream's addresses ("ip:port"). */
 void sessions__sockaddr(struct sessions *ss, uint64_t stream_id, const char *local,
 			const char *remote);

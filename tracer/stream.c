@@ -121,7 +121,7 @@ static void stream_remove(struct stream_table *t, struct stream *s)
 	if (s->http && !s->muted)
 		http_stream__end(s->http, &s->cur);
 	if (t->sink.closed)
-		t->sink.closed(t->sink.ctx, s->id, s->tgid, s->fd);
+		t->sink.closed(t->sink.ctx, s->id, s->tgid, s->fd, s->cur.ts_ns);
 	tdelete(s, &t->root, stream_cmp);
 	t->count--;
 	stream_free(s);

@@ -58,8 +58,8 @@ struct stream_sink {
 		     const char *reason);
 	/* the stream is not JSON-RPC: stop copying it */
 	void (*mute)(void *ctx, uint32_t tgid, uint32_t fd, uint64_t stream_id);
-	/* the stream ended (fd closed) */
-	void (*closed)(void *ctx, uint64_t stream_id, uint32_t tgid, uint32_t fd);
+	/* the stream ended (fd closed, or its process exited), at about ts_ns */
+	void (*closed)(void *ctx, uint64_t stream_id, uint32_t tgid, uint32_t fd, int64_t ts_ns);
 };
 
 struct stream_table;

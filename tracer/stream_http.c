@@ -280,13 +280,18 @@ static void on_end(void *ctx, enum mt_dir dir, bool complete)
 		return;
 	sd->active = false;
 	if (sd->kind == BODY_JSON && sd->len) {
-		if (!info->response && !info->session_id)
+		/* The legacy transport names the session in the target. */
+		if (!info->response && !info->session_id &&
+		    !(info->target && strstr(info->target, "sessionId=")))
 			hold(h, dir, sd);
 		else if (emit(h, dir, sd->buf, sd->len, sd->wire, info, 0))
 			sd->emitted = true;
 	}
-	/* A failed exchange without a JSON-RPC answer still fails its calls. */
-	if (info->response && info->status >= 400 && !sd->emitted) {
+	/* A failed exchange without a JSON-RPC answer still fails its calls;
+	 * a DELETE answered 2xx ends its session. */
+	if (info->response && !sd->emitted &&
+	    (info->status >= 400 ||
+	     (info->status < 300 && info->method && !strcmp(info->method, "DELETE")))) {
 		info->no_payload = true;
 		emit(h, dir, "", 0, 0, info, 0);
 	}

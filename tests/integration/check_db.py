@@ -36,6 +36,7 @@ For MCP over HTTP (logs of http_host.mjs); all opt-in:
                     sessions (one per client connection); each must have
                     transport http, mcp_session_id NULL and the right pids,
                     and they are checked as one (with --sessions N, N of them)
+  --tls             the traffic was HTTPS: sessions.tls must be 1 (default 0)
 A request whose POST got a 4xx/5xx (logged with http_status) and no JSON-RPC
 answer with its id is expected with status 'error' (any response_msg_id and
 error_code); with --http-status its calls.http_status is that status.
@@ -73,6 +74,7 @@ ap.add_argument("--client-only", action="store_true")
 ap.add_argument("--http-status", action="store_true")
 ap.add_argument("--addrs", action="store_true")
 ap.add_argument("--stateless", action="store_true")
+ap.add_argument("--tls", action="store_true")
 args = ap.parse_args()
 HTTP = args.transport != "stdio"
 
@@ -255,7 +257,7 @@ for label in labels:
         continue
     s = cand[0]
     sess_of[label] = s["id"]
-    want = {"transport": args.transport, "tls": 0}
+    want = {"transport": args.transport, "tls": 1 if args.tls else 0}
     if HTTP and not args.client_only:
         want["server_pid"] = spid
     if HTTP and args.mcp_session_id:

@@ -53,9 +53,15 @@ static bool sink_line(void *ctx, const struct wire_line *l)
 	return sessions__line(((struct fixture *)ctx)->ss, l);
 }
 
+static void sink_closed(void *ctx, uint64_t stream_id, uint32_t tgid, uint32_t fd, int64_t ts)
+{
+	(void)tgid, (void)fd;
+	sessions__stream_closed(((struct fixture *)ctx)->ss, stream_id, ts);
+}
+
 static void setup(struct fixture *f)
 {
-	struct stream_sink sink = { .ctx = f, .line = sink_line };
+	struct stream_sink sink = { .ctx = f, .line = sink_line, .closed = sink_closed };
 	int fd;
 
 	memset(f, 0, sizeof(*f));
@@ -94,6 +100,14 @@ static void io(struct fixture *f, uint32_t fd, uint8_t dir, const char *text)
 	f->now += 1000;
 	stream_table__record(f->streams, e, sizeof(*e) + len, f->now);
 	free(e);
+}
+
+static void close_fd(struct fixture *f, uint32_t fd)
+{
+	struct mt_close_event e = { .hdr = { .type = MT_EV_CLOSE, .tgid = C, .pid = C },
+				    .stream_id = fd, .fd = fd };
+
+	stream_table__record(f->streams, &e, sizeof(e), f->now);
 }
 
 static long long q_int(struct fixture *f, const char *sql)
@@ -195,6 +209,17 @@ static void test_streamable(void)
 	io(&f, 4, 1, post("abc", "{\"method\":\"tools/call\",\"params\":{\"name\":\"gone\"},"
 				 "\"jsonrpc\":\"2.0\",\"id\":2}"));
 	io(&f, 4, 0, "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found");
+	/* a 400 whose JSON-RPC error carries no id fails its exchange's call */
+	io(&f, 4, 1, post("abc", "{\"method\":\"ping\",\"jsonrpc\":\"2.0\",\"id\":3}"));
+	snprintf(res, sizeof(res),
+		 "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
+		 "Content-Length: %zu\r\n\r\n%s",
+		 strlen("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32000,\"message\":\"Bad\"},\"id\":null}"),
+		 "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32000,\"message\":\"Bad\"},\"id\":null}");
+	io(&f, 4, 0, res);
+	CHECK_EQ_INT(q_int(&f, "select ended_ns is null from sessions"), 1);
+	io(&f, 3, 1, "DELETE /mcp HTTP/1.1\r\nHost: localhost\r\nMcp-Session-Id: abc\r\n\r\n");
+	io(&f, 3, 0, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
 
 	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions"), 1);
 	check_str(&f, "select transport || ' ' || mcp_session_id from sessions", "http abc");
@@ -202,8 +227,8 @@ static void test_streamable(void)
 	check_str(&f, "select client_addr || ' ' || server_addr from sessions",
 		  "127.0.0.1:40003 127.0.0.1:3001");
 	CHECK_EQ_INT(q_int(&f, "select client_pid from sessions"), C);
-	CHECK_EQ_INT(q_int(&f, "select count(*) from messages"), 7);
-	CHECK_EQ_INT(q_int(&f, "select count(*) from messages where direction = 's2c'"), 3);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from messages"), 9);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from messages where direction = 's2c'"), 4);
 	check_str(&f, "select status from calls where method = 'initialize'", "ok");
 	CHECK_EQ_INT(q_int(&f, "select latency_ns from calls where method = 'initialize'"), 1000);
 	check_str(&f, "select status || ' ' || target from calls where rpc_id = '1'", "ok echo");
@@ -213,6 +238,12 @@ static void test_streamable(void)
 	check_str(&f, "select status from calls where rpc_id = '2'", "error");
 	CHECK_EQ_INT(q_int(&f, "select http_status from calls where rpc_id = '2'"), 404);
 	CHECK_EQ_INT(q_int(&f, "select http_status is null from calls where rpc_id = '1'"), 1);
+	check_str(&f, "select status || ' ' || http_status || ' ' || error_code || ' ' || "
+		      "error_message from calls where rpc_id = '3'", "error 400 -32000 Bad");
+	CHECK_EQ_INT(q_int(&f, "select count(*) from calls c join messages m on m.id = "
+			       "c.response_msg_id where c.rpc_id = '3' and m.rpc_id = 'null'"), 1);
+	/* DELETE answered 200 ended the session */
+	CHECK_EQ_INT(q_int(&f, "select ended_ns from sessions"), f.now);
 	CHECK_EQ_INT(q_int(&f, "select count(*) from parse_errors"), 0);
 	teardown(&f);
 }
@@ -242,11 +273,17 @@ static void test_legacy_sse(void)
 	CHECK_EQ_INT(q_int(&f, "select count(*) from messages"), 2);
 	check_str(&f, "select status from calls where method = 'tools/list'", "ok");
 	CHECK_EQ_INT(q_int(&f, "select latency_ns from calls where method = 'tools/list'"), 2000);
+	/* the POST connection closing does not end it; the GET stream's does */
+	close_fd(&f, 6);
+	CHECK_EQ_INT(q_int(&f, "select ended_ns is null from sessions"), 1);
+	close_fd(&f, 5);
+	CHECK_EQ_INT(q_int(&f, "select ended_ns is null from sessions"), 0);
 	teardown(&f);
 }
 
-/* A stateless server: no session ids; one session per connection. Other
- * HTTP on the process does not become messages. */
+/* A stateless server: no session ids; one session per client and server,
+ * across connections. Other HTTP on the process does not become
+ * messages. */
 static void test_stateless(void)
 {
 	struct fixture f;
@@ -262,10 +299,11 @@ static void test_stateless(void)
 	io(&f, 2, 0, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n"
 		     "{\"ok\":true}");
 
-	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions"), 2);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions"), 1);
 	CHECK_EQ_INT(q_int(&f, "select count(*) from calls where status = 'ok'"), 2);
 	CHECK_EQ_INT(q_int(&f, "select count(*) from messages"), 4);
-	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions where mcp_session_id is null"), 2);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions where mcp_session_id is null"), 1);
+	check_str(&f, "select server_addr from sessions", "127.0.0.1:3001");
 	teardown(&f);
 }
 
