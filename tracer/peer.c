@@ -171,7 +171,8 @@ pid_t peer_find(pid_t self, uint8_t fd_kind, uint64_t ino, uint64_t peer_ino, ui
 
 struct tcp_row {
 	char local[64], remote[64]; /* "ip:port" */
-	uint64_t ino;
+	uint64_t ino; /* 0 for a connection still in its listener's accept queue */
+	bool listen;
 };
 
 static void format_addr(const char *hex, char *out, size_t size);
@@ -198,12 +199,13 @@ static size_t read_tcp_rows(pid_t pid, struct tcp_row *rows, size_t max)
 			char local[40], remote[40];
 
 			if (sscanf(line, " %*s %39s %39s %7s %*s %*s %*s %*s %*s %llu", local, remote,
-				   st, &ino) == 4 && ino) {
+				   st, &ino) == 4) {
 				/* Formatted, so that a v4-mapped IPv6 end and an
 				 * IPv4 end compare equal. */
 				format_addr(local, rows[n].local, sizeof(rows[n].local));
 				format_addr(remote, rows[n].remote, sizeof(rows[n].remote));
 				rows[n].ino = ino;
+				rows[n].listen = !strcmp(st, "0A");
 				n++;
 			}
 		}
@@ -247,6 +249,7 @@ pid_t peer_find_tcp(pid_t self, uint64_t ino, struct tcp_ends *ends)
 	enum { MAX_ROWS = 8192 };
 	struct tcp_row *rows = calloc(MAX_ROWS, sizeof(*rows));
 	const struct tcp_row *me = NULL;
+	uint64_t listener = 0;
 	char target[48];
 	pid_t best = 0;
 	struct dirent *d;
@@ -258,7 +261,7 @@ pid_t peer_find_tcp(pid_t self, uint64_t ino, struct tcp_ends *ends)
 		return 0;
 	n = read_tcp_rows(self, rows, MAX_ROWS);
 	for (size_t i = 0; i < n && !me; i++)
-		if (rows[i].ino == ino)
+		if (rows[i].ino == ino && ino)
 			me = &rows[i];
 	if (!me) {
 		free(rows);
@@ -269,10 +272,28 @@ pid_t peer_find_tcp(pid_t self, uint64_t ino, struct tcp_ends *ends)
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(rows[i].local, me->remote) && !strcmp(rows[i].remote, me->local))
 			ends->peer_ino = rows[i].ino;
+	if (!ends->peer_ino) {
+		/* The server has not accepted the connection yet (its end has
+		 * no inode): the process holding the listener will. */
+		const char *port = strrchr(me->remote, ':');
+
+		for (size_t i = 0; i < n && port; i++) {
+			const char *lport = strrchr(rows[i].local, ':');
+
+			if (rows[i].listen && rows[i].ino && lport && !strcmp(lport, port) &&
+			    (!strncmp(rows[i].local, me->remote, (size_t)(port - me->remote)) ||
+			     !strncmp(rows[i].local, "0.0.0.0:", 8) ||
+			     !strncmp(rows[i].local, "[::]:", 5))) {
+				listener = rows[i].ino;
+				break;
+			}
+		}
+	}
 	free(rows);
-	if (!ends->peer_ino)
+	if (!ends->peer_ino && !listener)
 		return 0; /* the other end is on another machine or namespace */
-	snprintf(target, sizeof(target), "socket:[%" PRIu64 "]", ends->peer_ino);
+	snprintf(target, sizeof(target), "socket:[%" PRIu64 "]",
+		 ends->peer_ino ? ends->peer_ino : listener);
 	proc = opendir("/proc");
 	if (!proc)
 		return 0;

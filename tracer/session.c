@@ -1164,11 +1164,19 @@ static void http_note_ends(struct sessions *ss, struct session *s, struct stream
  * known (loopback), else this end's stream. */
 static uint64_t conn_id(const struct wire_line *l, const struct stream_info *si)
 {
-	if (si && si->tcp.peer_ino) {
-		uint64_t a = l->ino < si->tcp.peer_ino ? l->ino : si->tcp.peer_ino;
-		uint64_t b = l->ino < si->tcp.peer_ino ? si->tcp.peer_ino : l->ino;
+	if (si && si->tcp.local[0] && si->tcp.remote[0]) {
+		/* The two ends' addresses, smaller first: known at both ends
+		 * from their own socket, whatever the other end has done. */
+		const char *a = si->tcp.local, *b = si->tcp.remote;
 
-		return (a * 0x9e3779b97f4a7c15ULL ^ b) & ~(1ULL << 63);
+		if (strcmp(a, b) > 0) {
+			const char *t = a;
+
+			a = b;
+			b = t;
+		}
+		return (fnv1a(a, strlen(a)) * 0x9e3779b97f4a7c15ULL ^ fnv1a(b, strlen(b))) &
+		       ~(1ULL << 63);
 	}
 	return l->stream_id | (1ULL << 63);
 }
@@ -1258,7 +1266,7 @@ static bool http_line(struct sessions *ss, const struct wire_line *l)
 	expect_dup = si && is_traced(ss, si->peer);
 	/* The flow is the connection, named from its two sockets so both ends
 	 * agree; a session's connections are not ordered among themselves. */
-	if (si && si->tcp.peer_ino) {
+	if (si && si->tcp.local[0]) {
 		fid = (5ULL << 60) | ((conn_id(l, si) & ((1ULL << 58) - 1)) << 1) | sender_role;
 	} else {
 		fid = (6ULL << 60) | ((fnv1a(key, strlen(key)) & ((1ULL << 58) - 1)) << 1) |

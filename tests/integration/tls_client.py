@@ -7,6 +7,13 @@ certificate unchecked, and prints the response body.
 import http.client
 import ssl
 import sys
+import time
+
+# mcptrace hooks libssl when Python maps it (import ssl), a few tens of ms
+# after the fact: calls made in that window are missed, a limit the README
+# states. This test is about what is captured once hooked, so it waits
+# out the window; the race itself is not what it measures.
+time.sleep(0.5)
 
 ctx = ssl._create_unverified_context()
 conn = http.client.HTTPSConnection("127.0.0.1", int(sys.argv[1]), context=ctx)
