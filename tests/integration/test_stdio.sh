@@ -5,31 +5,7 @@
 # Prints "ok NAME" / "not ok NAME" lines (tests/run.sh counts them). Root only.
 # Run from the top of the tree: sh tests/integration/test_stdio.sh
 cd "$(dirname "$0")/../.." || exit 1
-MT=${MT:-build/mcptrace}
-IT=tests/integration
-fails=0
-
-say_fail() { echo "not ok $*"; fails=$((fails + 1)); }
-
-if [ "$(id -u)" != 0 ]; then
-	echo "*** mcptrace integration tests need root (eBPF): run as root or with sudo ***" >&2
-	echo "not ok integration tests need root (eBPF): run as root or with sudo"
-	exit 1
-fi
-if [ ! -x "$MT" ]; then
-	echo "not ok $MT is not built (run make)"
-	exit 1
-fi
-if ! command -v node > /dev/null || ! command -v python3 > /dev/null; then
-	echo "not ok integration tests need node and python3"
-	exit 1
-fi
-if [ ! -d "$IT/node_modules/@modelcontextprotocol/server-everything" ]; then
-	if ! (cd "$IT" && npm ci --no-audit --no-fund --loglevel=error > /dev/null 2>&1); then
-		echo "not ok npm ci in $IT failed"
-		exit 1
-	fi
-fi
+. tests/integration/preamble.sh
 
 TMP=$(mktemp -d /tmp/mcptrace-it.XXXXXX)
 
