@@ -428,6 +428,42 @@ static int tracer_open(struct tracer *t, struct trace_opts *o, int argc, char **
 	return capture__open(&t->cap, &copts, on_event, t);
 }
 
+/*
+ * Detaching the probes costs the kernel a synchronous RCU wait per link,
+ * about a second in all, after everything is stored. A child that holds
+ * the last references pays it instead, so the user gets the prompt (and
+ * run its command's status) at once. The child keeps no stdio open: a
+ * caller reading our output to its end does not wait for it either.
+ */
+static void release_probes(struct capture *cap)
+{
+	pid_t pid, parent;
+
+	if (!cap)
+		return;
+	fflush(NULL);
+	parent = getpid();
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		/* The last reference pays: wait until the parent has let go,
+		 * then let exit close the fds (no capture__free here: the
+		 * parent's threads do not exist in this child). */
+		for (int i = 0; i < 500 && getppid() == parent; i++)
+			usleep(10000);
+		_exit(0);
+	}
+	if (pid < 0)
+		capture__free(cap);
+	/* else: the process exits soon; the child holds the probes' fds */
+}
+
 static void tracer_close(struct tracer *t)
 {
 	struct sessions_stats st = { 0 };
@@ -454,10 +490,11 @@ static void tracer_close(struct tracer *t)
 		fprintf(stderr, "; LOST %llu records (%llu bytes): the ring buffer was full, "
 				"try a larger --ring-size\n",
 			(unsigned long long)lost_ev, (unsigned long long)lost_bytes);
-	capture__free(t->cap);
 	sessions__free(t->sessions);
 	stream_table__free(t->streams);
 	store__close(t->store);
+	/* Last: the child it forks must not inherit the DB or its lock. */
+	release_probes(t->cap);
 }
 
 /* Polls until told to stop. done() says when the traced work is over;
