@@ -8,8 +8,11 @@
 #ifndef MT_CHECK_H
 #define MT_CHECK_H
 
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int check_failures;
 static int check_test_failed;
@@ -58,5 +61,51 @@ static int check_tests_failed;
 	} while (0)
 
 #define CHECK_DONE() (check_tests_failed ? 1 : 0)
+
+/* Runs a subcommand, fn(argc, args), with stdout and stderr going to the
+ * files out and err (truncated), for tests of what commands print and
+ * exit with. args is copied: getopt may permute argv. */
+static inline int check_run(int (*fn)(int, char **), int argc, const char *const *args,
+			    const char *out, const char *err)
+{
+	char *argv[32];
+	int o, e, so, se, rc, i;
+
+	if (argc > 31)
+		argc = 31;
+	for (i = 0; i < argc; i++)
+		argv[i] = strdup(args[i]);
+	argv[argc] = NULL;
+	fflush(stdout);
+	fflush(stderr);
+	so = dup(1);
+	se = dup(2);
+	o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(o, 1);
+	dup2(e, 2);
+	close(o);
+	close(e);
+	rc = fn(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
+	while (argc--)
+		free(argv[argc]);
+	return rc;
+}
+
+/* The number of strings before the NULL that ends args. */
+static inline int check_argc(const char *const *args)
+{
+	int n = 0;
+
+	while (args[n])
+		n++;
+	return n;
+}
 
 #endif

@@ -316,30 +316,7 @@ static size_t count_str(const char *hay, const char *needle)
 /* Runs cmd_diff with stdout and stderr going to files. */
 static int run_diff(const char *const *args)
 {
-	char *argv[20];
-	int o, e, so, se, rc, argc;
-
-	for (argc = 0; args[argc] && argc < 19; argc++)
-		argv[argc] = (char *)args[argc];
-	argv[argc] = NULL;
-	fflush(stdout);
-	fflush(stderr);
-	so = dup(1);
-	se = dup(2);
-	o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	dup2(o, 1);
-	dup2(e, 2);
-	close(o);
-	close(e);
-	rc = cmd_diff(argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(so, 1);
-	dup2(se, 2);
-	close(so);
-	close(se);
-	return rc;
+	return check_run(cmd_diff, check_argc(args), args, out_path, err_path);
 }
 
 static void test_cmd_text(void)

@@ -888,32 +888,7 @@ static const char *read_file(const char *path)
  * NULL. */
 static int run(int (*fn)(int, char **), const char *const *args)
 {
-	char *argv[32];
-	int o, e, so, se, rc, argc;
-
-	for (argc = 0; args[argc] && argc < 31; argc++)
-		argv[argc] = strdup(args[argc]); /* getopt may permute argv */
-	argv[argc] = NULL;
-	fflush(stdout);
-	fflush(stderr);
-	so = dup(1);
-	se = dup(2);
-	o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	dup2(o, 1);
-	dup2(e, 2);
-	close(o);
-	close(e);
-	rc = fn(argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(so, 1);
-	dup2(se, 2);
-	close(so);
-	close(se);
-	while (argc--)
-		free(argv[argc]);
-	return rc;
+	return check_run(fn, check_argc(args), args, out_path, err_path);
 }
 
 /* stderr holds exactly one line, "mcptrace: ..." containing what. */

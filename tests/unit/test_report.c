@@ -257,30 +257,7 @@ static const char *read_file(const char *path)
 
 static int run_report(const char *const *args)
 {
-	char *argv[16];
-	int o, e, so, se, rc, argc;
-
-	for (argc = 0; args[argc] && argc < 15; argc++)
-		argv[argc] = (char *)args[argc];
-	argv[argc] = NULL;
-	fflush(stdout);
-	fflush(stderr);
-	so = dup(1);
-	se = dup(2);
-	o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	dup2(o, 1);
-	dup2(e, 2);
-	close(o);
-	close(e);
-	rc = cmd_report(argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(so, 1);
-	dup2(se, 2);
-	close(so);
-	close(se);
-	return rc;
+	return check_run(cmd_report, check_argc(args), args, out_path, err_path);
 }
 
 static void test_cli(void)

@@ -307,30 +307,7 @@ static void test_control_chars(void)
 /* Runs cmd_stats with stdout and stderr going to files. */
 static int run_stats(int argc, const char *const *args)
 {
-	char *argv[16];
-	int o, e, so, se, rc, i;
-
-	for (i = 0; i < argc && i < 15; i++)
-		argv[i] = (char *)args[i];
-	argv[i] = NULL;
-	fflush(stdout);
-	fflush(stderr);
-	so = dup(1);
-	se = dup(2);
-	o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	dup2(o, 1);
-	dup2(e, 2);
-	close(o);
-	close(e);
-	rc = cmd_stats(argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(so, 1);
-	dup2(se, 2);
-	close(so);
-	close(se);
-	return rc;
+	return check_run(cmd_stats, argc, args, out_path, err_path);
 }
 
 static void test_cli(void)
