@@ -1023,6 +1023,35 @@ static void parse_error(struct sessions *ss, const struct wire_line *l, const ch
 	ss->stats.parse_errors++;
 }
 
+/* Decodes a line, only what its head shows if it was cut short, into
+ * msgs[0..n) (free them with rpc_msgs_free whatever it returns), and
+ * records a parse error when none of it is JSON-RPC, unless the line
+ * followed lost bytes and a partial line is to be expected. Returns how
+ * many of the messages are valid. */
+static size_t decode_line(struct sessions *ss, const struct wire_line *l, struct rpc_msg **msgs,
+			  size_t *n)
+{
+	size_t valid = 0;
+
+	*msgs = NULL;
+	*n = 0;
+	if (l->truncated) {
+		*msgs = calloc(1, sizeof(**msgs));
+		if (!*msgs)
+			return 0;
+		*n = 1;
+		if (rpc_decode_head(l->text, l->len, *msgs) < 0)
+			return 0;
+	} else if (rpc_decode(l->text, l->len, msgs, n) < 0) {
+		return 0;
+	}
+	for (size_t i = 0; i < *n; i++)
+		valid += (*msgs)[i].kind != RPC_INVALID;
+	if (!valid && *n && !l->after_gap)
+		parse_error(ss, l, (*msgs)[0].parse_error ? (*msgs)[0].parse_error : "not JSON-RPC");
+	return valid;
+}
+
 /* ---- HTTP ---- */
 
 /* "sse:ID" from a target carrying the legacy transport's ?sessionId=ID. */
@@ -1230,7 +1259,7 @@ static bool http_line(struct sessions *ss, const struct wire_line *l)
 	struct session *s = NULL;
 	struct flow *f = NULL;
 	struct mref *refs;
-	size_t n = 0, valid = 0;
+	size_t n = 0;
 	bool expect_dup, ok = true;
 	uint64_t hash = 0, fid;
 	pid_t sender;
@@ -1279,21 +1308,7 @@ static bool http_line(struct sessions *ss, const struct wire_line *l)
 		if (node && flow_match(ss, *(struct flow **)node, l, hash))
 			goto out;
 	}
-	if (l->truncated) {
-		msgs = calloc(1, sizeof(*msgs));
-		if (!msgs || rpc_decode_head(l->text, l->len, msgs) < 0) {
-			ok = false;
-			goto out;
-		}
-		n = 1;
-	} else if (rpc_decode(l->text, l->len, &msgs, &n) < 0) {
-		ok = false;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++)
-		valid += msgs[i].kind != RPC_INVALID;
-	if (!valid) {
-		parse_error(ss, l, n && msgs[0].parse_error ? msgs[0].parse_error : "not JSON-RPC");
+	if (!decode_line(ss, l, &msgs, &n)) {
 		ok = false;
 		goto out;
 	}
@@ -1345,7 +1360,7 @@ out:
 bool sessions__line(struct sessions *ss, const struct wire_line *l)
 {
 	struct rpc_msg *msgs = NULL;
-	size_t n = 0, valid = 0;
+	size_t n = 0;
 	struct session *s = NULL;
 	struct flow *f;
 	struct mref *refs;
@@ -1374,22 +1389,7 @@ bool sessions__line(struct sessions *ss, const struct wire_line *l)
 				return true;
 		}
 	}
-	if (l->truncated) {
-		/* Over --max-msg: what the head shows, stored truncated. */
-		msgs = calloc(1, sizeof(*msgs));
-		if (!msgs || rpc_decode_head(l->text, l->len, msgs) < 0) {
-			rpc_msgs_free(msgs, 1);
-			return false;
-		}
-		n = 1;
-	} else if (rpc_decode(l->text, l->len, &msgs, &n) < 0) {
-		return false;
-	}
-	for (size_t i = 0; i < n; i++)
-		valid += msgs[i].kind != RPC_INVALID;
-	if (!valid) {
-		if (!l->after_gap)
-			parse_error(ss, l, n && msgs[0].parse_error ? msgs[0].parse_error : "not JSON-RPC");
+	if (!decode_line(ss, l, &msgs, &n)) {
 		rpc_msgs_free(msgs, n);
 		return false;
 	}
