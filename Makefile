@@ -27,7 +27,10 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 SCHEMA_SQL := $(sort $(wildcard schema/*.sql))
-LIB_SRCS := $(filter-out tracer/main.c,$(wildcard tracer/*.c))
+# tracer/ has one folder per stage of the pipeline (see README, Layout).
+STAGES := capture wire mcp db cmd
+LIB_SRCS := $(filter-out tracer/cmd/main.c,$(foreach s,$(STAGES),$(wildcard tracer/$(s)/*.c)))
+LIB_HDRS := $(foreach s,$(STAGES),$(wildcard tracer/$(s)/*.h))
 LIB_OBJS := $(patsubst tracer/%.c,$(OUT)/tracer/%.o,$(LIB_SRCS)) $(OUT)/tracer/schema_sql.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
@@ -64,15 +67,16 @@ $(OUT)/tracer/schema_sql.o: $(OUT)/tracer/schema_sql.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUT)/tracer/%.o: tracer/%.c $(wildcard tracer/*.h) include/mcptrace.h $(SKELS) | $(OUT)/tracer
+$(OUT)/tracer/%.o: tracer/%.c $(LIB_HDRS) include/mcptrace.h $(SKELS) | $(OUT)/tracer
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(OUT)/libmcptrace.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(OUT)/mcptrace: $(OUT)/tracer/main.o $(OUT)/libmcptrace.a
+$(OUT)/mcptrace: $(OUT)/tracer/cmd/main.o $(OUT)/libmcptrace.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -83,7 +87,7 @@ $(OUT)/tests/%: tests/unit/%.c tests/unit/check.h $(OUT)/libmcptrace.a | $(OUT)/
 # Fuzz targets: clang's libFuzzer with ASan over the parsers' sources.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) -std=gnu11 -D_GNU_SOURCE \
 	-Iinclude -Itracer -I/usr/include/cjson
-$(OUT)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard tracer/*.h) | $(OUT)/fuzz
+$(OUT)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(LIB_HDRS) | $(OUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(shell sed -n 's,^// fuzz-sources: ,,p' $<) -lcjson -lz -lm -o $@
 

@@ -1,4 +1,4 @@
-// fuzz-sources: tracer/frame_http.c tracer/frame_sse.c
+// fuzz-sources: tracer/wire/frame_http.c tracer/wire/frame_sse.c
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Fuzz target for the HTTP path: bytes -> http_conn -> (event-stream
@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frame_http.h"
-#include "frame_sse.h"
+#include "wire/frame_http.h"
+#include "wire/frame_sse.h"
 
 #define SEP "\n##\n"
 

@@ -1,4 +1,4 @@
-// fuzz-sources: tracer/frame_stdio.c tracer/jsonrpc.c
+// fuzz-sources: tracer/wire/frame_stdio.c tracer/mcp/jsonrpc.c
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Fuzz target for the stdio path: bytes -> line_framer -> rpc_decode. The
@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frame_stdio.h"
-#include "jsonrpc.h"
+#include "wire/frame_stdio.h"
+#include "mcp/jsonrpc.h"
 
 struct trace {
 	uint64_t hash;

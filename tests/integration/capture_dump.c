@@ -25,7 +25,7 @@
 #include <linux/types.h>
 
 #include "mcptrace.h"
-#include "capture.h"
+#include "capture/capture.h"
 
 struct dump {
 	struct capture *c;

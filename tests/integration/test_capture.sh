@@ -28,8 +28,8 @@ LIBS="-lbpf -lelf -lz -lcjson -lsqlite3 -lm"
 # The library, or just the capture object if the library does not link now.
 if ! cc $CFLAGS tests/integration/capture_dump.c "$OUT/libmcptrace.a" $LIBS -o "$dump" \
 	2> "$tmp/cc.log"; then
-	make -s "$OUT/tracer/capture.o" >/dev/null 2>&1
-	if ! cc $CFLAGS tests/integration/capture_dump.c "$OUT/tracer/capture.o" $LIBS \
+	make -s "$OUT/tracer/capture/capture.o" >/dev/null 2>&1
+	if ! cc $CFLAGS tests/integration/capture_dump.c "$OUT/tracer/capture/capture.o" $LIBS \
 		-o "$dump" 2>> "$tmp/cc.log"; then
 		cat "$tmp/cc.log"
 		echo "not ok capture_build"

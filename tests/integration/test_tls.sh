@@ -43,8 +43,8 @@ dump=$tmp/tls_dump
 CFLAGS="-g -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Itracer -I$OUT"
 LIBS="-lbpf -lelf -lz -lcjson -lsqlite3 -lm"
 if ! cc $CFLAGS $here/tls_dump.c "$OUT/libmcptrace.a" $LIBS -o "$dump" 2> "$tmp/cc.log"; then
-	make -s "$OUT/tracer/capture.o" "$OUT/tracer/tls_lib.o" > /dev/null 2>&1
-	if ! cc $CFLAGS $here/tls_dump.c "$OUT/tracer/capture.o" "$OUT/tracer/tls_lib.o" $LIBS \
+	make -s "$OUT/tracer/capture/capture.o" "$OUT/tracer/capture/tls_lib.o" > /dev/null 2>&1
+	if ! cc $CFLAGS $here/tls_dump.c "$OUT/tracer/capture/capture.o" "$OUT/tracer/capture/tls_lib.o" $LIBS \
 		-o "$dump" 2>> "$tmp/cc.log"; then
 		cat "$tmp/cc.log"
 		echo "not ok tls_build"

@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store.h"
+#include "db/store.h"
 
 /* 2023-11-14T22:13:20Z */
 #define FX_T0 1700000000000000000LL

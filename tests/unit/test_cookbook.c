@@ -19,7 +19,7 @@
 
 #include "check.h"
 #include "fixture_trace.h"
-#include "store.h"
+#include "db/store.h"
 
 static char tmpdir[] = "/tmp/mt_test_cookbook.XXXXXX";
 static char db_path[128];

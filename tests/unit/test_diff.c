@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Tests of mcptrace diff: the decisions of tracer/diff.c on hand-made
+ * Tests of mcptrace diff: the decisions of tracer/cmd/diff.c on hand-made
  * summaries (equal runs, slower p95, error rates, the noise floor, new and
  * gone targets, the exact thresholds), the parsing of "20%" and "5ms", and
- * the command itself (tracer/cmd_diff.c) on two fixture DBs written through
+ * the command itself (tracer/cmd/cmd_diff.c) on two fixture DBs written through
  * the store: its exit status, the regressions it names in text, Markdown,
  * JSON Lines and JUnit, and its usage errors.
  */
@@ -18,9 +18,9 @@
 #include <sqlite3.h>
 
 #include "check.h"
-#include "commands.h"
-#include "diff.h"
-#include "store.h"
+#include "cmd/commands.h"
+#include "cmd/diff.h"
+#include "db/store.h"
 
 #define MS 1000000LL
 

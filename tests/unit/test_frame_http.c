@@ -16,8 +16,8 @@
 #include <zlib.h>
 
 #include "check.h"
-#include "frame_http.h"
-#include "frame_sse.h"
+#include "wire/frame_http.h"
+#include "wire/frame_sse.h"
 
 /* Fixtures with exact Content-Length values and chunk sizes. */
 #define FX_POST_SSE_W                                                                              \

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "frame_sse.h"
+#include "wire/frame_sse.h"
 
 /* Collects events as "type|id|retry|flags|data\n" records; id "-" when
  * there is none, flags from e (empty), t (truncated), g (after gap). */

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "frame_stdio.h"
+#include "wire/frame_stdio.h"
 
 /* Collects lines as "F|line\n" records, F being the flags digit. */
 struct sink {

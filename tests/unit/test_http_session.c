@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "session.h"
-#include "stream.h"
+#include "mcp/session.h"
+#include "wire/stream.h"
 
 #define C 100
 

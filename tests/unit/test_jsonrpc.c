@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "jsonrpc.h"
+#include "mcp/jsonrpc.h"
 
 struct rpc_case {
 	const char *in;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Tests of the query commands (tracer/query.c, cmd_query.c, cmd_export.c,
+ * Tests of the query commands (tracer/db/query.c, cmd_query.c, cmd_export.c,
  * stats --by in cmd_stats.c): table-driven duration and time parsing with
  * bad input, the WHERE clause and its bound values, CSV and JSON quoting,
  * the pretty-printer, then every printer's exact output on the fixture DB
@@ -20,10 +20,10 @@
 #include <sqlite3.h>
 
 #include "check.h"
-#include "commands.h"
+#include "cmd/commands.h"
 #include "fixture_trace.h"
-#include "query.h"
-#include "store.h"
+#include "db/query.h"
+#include "db/store.h"
 
 static char tmpdir[] = "/tmp/mt_test_query.XXXXXX";
 static char db_path[128], out_path[128], err_path[128];

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Tests of mcptrace report: HTML escaping (tracer/report_html.c), the
+ * Tests of mcptrace report: HTML escaping (tracer/cmd/report_html.c), the
  * structure of the page for a fixture DB written through the store (one
  * histogram per method and target, one bar per drawn call, the cap on the
  * waterfall stated in the page, hostile names shown as text), and the exit
- * statuses of the command (tracer/cmd_report.c).
+ * statuses of the command (tracer/cmd/cmd_report.c).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,9 +15,9 @@
 #include <sqlite3.h>
 
 #include "check.h"
-#include "commands.h"
-#include "report.h"
-#include "store.h"
+#include "cmd/commands.h"
+#include "cmd/report.h"
+#include "db/store.h"
 
 static char tmpdir[] = "/tmp/mt_test_report.XXXXXX";
 static char db_path[128], html_path[128], out_path[128], err_path[128];

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "session.h"
+#include "mcp/session.h"
 
 #define H 100
 #define S 200

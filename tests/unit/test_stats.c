@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Tests of mcptrace stats (tracer/cmd_stats.c): the nearest-rank percentile
+ * Tests of mcptrace stats (tracer/cmd/cmd_stats.c): the nearest-rank percentile
  * on known arrays, the table and JSON Lines reports of a small fixture DB
  * written through the store, and the exit statuses of the command line.
  */
@@ -15,8 +15,8 @@
 #include <sqlite3.h>
 
 #include "check.h"
-#include "commands.h"
-#include "store.h"
+#include "cmd/commands.h"
+#include "db/store.h"
 
 static char tmpdir[] = "/tmp/mt_test_stats.XXXXXX";
 static char db_path[128], out_path[128], err_path[128];

@@ -18,10 +18,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "output.h"
-#include "peer.h"
-#include "store.h"
-#include "stream.h"
+#include "cmd/output.h"
+#include "capture/peer.h"
+#include "db/store.h"
+#include "wire/stream.h"
 
 struct sessions;
 

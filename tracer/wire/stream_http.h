@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "stream.h"
+#include "wire/stream.h"
 
 struct http_stream;
 

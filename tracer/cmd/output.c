@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "output.h"
-#include "store.h"
+#include "cmd/output.h"
+#include "db/store.h"
 
 static void fmt_clock(int64_t ns, char *buf, size_t size)
 {

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frame_sse.h"
+#include "wire/frame_sse.h"
 
 enum {
 	SS_START = 0, /* at a line's start */

@@ -20,9 +20,9 @@
 #include <cJSON.h>
 #include <sqlite3.h>
 
-#include "commands.h"
-#include "latency.h"
-#include "store.h"
+#include "cmd/commands.h"
+#include "db/latency.h"
+#include "db/store.h"
 
 #define STATS_DEFAULT_DB "mcptrace.db"
 

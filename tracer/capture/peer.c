@@ -17,7 +17,7 @@
 #include <linux/types.h>
 
 #include "mcptrace.h"
-#include "peer.h"
+#include "capture/peer.h"
 
 /* Field 22 of /proc/PID/stat, clock ticks since boot; 0 if unreadable. */
 static unsigned long long proc_starttime(pid_t pid, pid_t *ppid)

@@ -16,8 +16,8 @@
 #include <cJSON.h>
 #include <sqlite3.h>
 
-#include "query.h"
-#include "store.h"
+#include "db/query.h"
+#include "db/store.h"
 
 #define NS_PER_SEC 1000000000LL
 

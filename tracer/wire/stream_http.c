@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frame_http.h"
-#include "frame_sse.h"
-#include "stream_http.h"
+#include "wire/frame_http.h"
+#include "wire/frame_sse.h"
+#include "wire/stream_http.h"
 
 #define HELD_MAX 16
 

@@ -42,9 +42,9 @@
 #include <bpf/libbpf.h>
 
 #include "mcptrace.h"
-#include "capture.h"
+#include "capture/capture.h"
 #include "mcptrace.skel.h"
-#include "tls_lib.h"
+#include "capture/tls_lib.h"
 
 #define DEFAULT_RINGBUF_BYTES (16u << 20)
 #define BTF_PATH "/sys/kernel/btf/vmlinux"

@@ -18,11 +18,11 @@
 #include <cJSON.h>
 #include <sqlite3.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "latency.h"
-#include "diff.h"
-#include "store.h"
+#include "cmd/cli.h"
+#include "cmd/commands.h"
+#include "db/latency.h"
+#include "cmd/diff.h"
+#include "db/store.h"
 
 static const char diff_help[] =
     "Usage: mcptrace diff BASE.db HEAD.db [OPTIONS]\n"

@@ -26,7 +26,7 @@
 #include <linux/types.h>
 
 #include "mcptrace.h"
-#include "tls_lib.h"
+#include "capture/tls_lib.h"
 
 struct want {
 	const char *name;

@@ -22,14 +22,14 @@
 
 #include <linux/types.h>
 
-#include "capture.h"
-#include "cli.h"
-#include "commands.h"
+#include "capture/capture.h"
+#include "cmd/cli.h"
+#include "cmd/commands.h"
 #include "mcptrace.h"
-#include "output.h"
-#include "session.h"
-#include "store.h"
-#include "stream.h"
+#include "cmd/output.h"
+#include "mcp/session.h"
+#include "db/store.h"
+#include "wire/stream.h"
 
 #define MAX_PIDS 64
 #define POLL_MS 50

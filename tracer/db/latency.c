@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "latency.h"
+#include "db/latency.h"
 
 int lat_push(struct lat_vec *l, int64_t ns)
 {

@@ -24,9 +24,9 @@
 
 #include <sqlite3.h>
 
-#include "commands.h"
-#include "query.h"
-#include "store.h"
+#include "cmd/commands.h"
+#include "db/query.h"
+#include "db/store.h"
 
 static const char export_help[] =
     "Usage: mcptrace export --format FORMAT [TABLE] [--db FILE] [-o FILE]\n"

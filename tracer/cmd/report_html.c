@@ -8,7 +8,7 @@
  */
 #include <stdio.h>
 
-#include "report.h"
+#include "cmd/report.h"
 
 void report__put_html(FILE *out, const char *s)
 {

@@ -24,7 +24,7 @@
 
 #include <sqlite3.h>
 
-#include "store.h"
+#include "db/store.h"
 
 #ifndef MCPTRACE_VERSION
 #define MCPTRACE_VERSION "0.1.0"

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
+#include "cmd/cli.h"
 
 int parse_int(const char *opt, const char *text, long long min, long long max, long long *out)
 {

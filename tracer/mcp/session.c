@@ -34,9 +34,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonrpc.h"
-#include "peer.h"
-#include "session.h"
+#include "mcp/jsonrpc.h"
+#include "capture/peer.h"
+#include "mcp/session.h"
 
 #define OBS_QUEUE_LEN 256
 

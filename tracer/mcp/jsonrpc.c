@@ -20,7 +20,7 @@
 
 #include <cJSON.h>
 
-#include "jsonrpc.h"
+#include "mcp/jsonrpc.h"
 
 /* The top-level members of one message; the first of duplicates wins, as
  * with cJSON_GetObjectItem. */

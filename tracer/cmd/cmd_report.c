@@ -23,11 +23,11 @@
 
 #include <sqlite3.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "latency.h"
-#include "report.h"
-#include "store.h"
+#include "cmd/cli.h"
+#include "cmd/commands.h"
+#include "db/latency.h"
+#include "cmd/report.h"
+#include "db/store.h"
 
 #define REPORT_DEFAULT_DB "mcptrace.db"
 

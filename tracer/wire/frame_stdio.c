@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frame_stdio.h"
+#include "wire/frame_stdio.h"
 
 enum {
 	FS_START = 0, /* at a line's start; only blanks seen so far */

@@ -27,7 +27,7 @@
 
 #include <zlib.h>
 
-#include "frame_http.h"
+#include "wire/frame_http.h"
 
 enum {
 	S_HEAD = 0,   /* collecting a head (or probing a line, when probe is set) */

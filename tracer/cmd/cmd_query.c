@@ -21,10 +21,10 @@
 #include <cJSON.h>
 #include <sqlite3.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "query.h"
-#include "store.h"
+#include "cmd/cli.h"
+#include "cmd/commands.h"
+#include "db/query.h"
+#include "db/store.h"
 
 #define CALLS_DEFAULT_LIMIT 50
 

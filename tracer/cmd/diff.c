@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diff.h"
+#include "cmd/diff.h"
 
 double diff__error_rate(const struct diff_side *s)
 {

@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frame_http.h"
-#include "frame_stdio.h"
-#include "stream.h"
-#include "stream_http.h"
+#include "wire/frame_http.h"
+#include "wire/frame_stdio.h"
+#include "wire/stream.h"
+#include "wire/stream_http.h"
 
 /* A stream with this many non-JSON lines, or bytes, before its first JSON
  * line is not JSON-RPC. */
