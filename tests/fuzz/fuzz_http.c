@@ -62,7 +62,7 @@ static void on_event(void *ctx, const struct sse_event *ev)
 	t->hash = mix(t->hash, ev->data, ev->data_len);
 }
 
-static void on_head(void *ctx, enum mt_dir d, const struct http_head *h)
+static void on_head(void *ctx, enum wire_dir d, const struct http_head *h)
 {
 	struct trace *t = ctx;
 	size_t i;
@@ -97,7 +97,7 @@ static void on_head(void *ctx, enum mt_dir d, const struct http_head *h)
 		sse_parser_reset(&t->p[d]);
 }
 
-static void on_body(void *ctx, enum mt_dir d, const char *data, size_t len)
+static void on_body(void *ctx, enum wire_dir d, const char *data, size_t len)
 {
 	struct trace *t = ctx;
 
@@ -116,7 +116,7 @@ static void on_body(void *ctx, enum mt_dir d, const char *data, size_t len)
 		t->hash = mix(t->hash, data, len);
 }
 
-static void on_end(void *ctx, enum mt_dir d, bool complete)
+static void on_end(void *ctx, enum wire_dir d, bool complete)
 {
 	struct trace *t = ctx;
 
@@ -129,7 +129,7 @@ static void on_end(void *ctx, enum mt_dir d, bool complete)
 	t->hash = mix(t->hash, &d, sizeof(d));
 }
 
-static void on_error(void *ctx, enum mt_dir d, const char *why)
+static void on_error(void *ctx, enum wire_dir d, const char *why)
 {
 	struct trace *t = ctx;
 
@@ -146,7 +146,7 @@ static uint32_t next(uint32_t *seed)
 }
 
 /* Feeds a stream in chunks: step 0 means seeded random sizes in 1..64. */
-static void feed(struct http_conn *c, enum mt_dir d, const uint8_t *p, size_t n, size_t step,
+static void feed(struct http_conn *c, enum wire_dir d, const uint8_t *p, size_t n, size_t step,
 		 uint32_t *seed)
 {
 	size_t off = 0;
@@ -188,7 +188,7 @@ static struct http_conn *conn(struct trace *t)
 	return c;
 }
 
-static uint64_t run(const uint8_t *a, size_t an, const uint8_t *b, size_t bn, enum mt_dir da,
+static uint64_t run(const uint8_t *a, size_t an, const uint8_t *b, size_t bn, enum wire_dir da,
 		    size_t max_body, size_t step, uint32_t seed)
 {
 	struct trace t;
@@ -208,7 +208,7 @@ static uint64_t run(const uint8_t *a, size_t an, const uint8_t *b, size_t bn, en
 }
 
 /* Both directions interleaved, with gaps: only crashes and nesting. */
-static void run_rough(const uint8_t *a, size_t an, const uint8_t *b, size_t bn, enum mt_dir da,
+static void run_rough(const uint8_t *a, size_t an, const uint8_t *b, size_t bn, enum wire_dir da,
 		      size_t max_body, uint32_t seed)
 {
 	struct trace t;
@@ -234,8 +234,8 @@ static void run_rough(const uint8_t *a, size_t an, const uint8_t *b, size_t bn, 
 		if ((r >> 8) % 13 == 0)
 			http_conn_gap(c, (r >> 12) & 1, (r >> 13) % 5);
 	}
-	http_conn_eof(c, MT_DIR_READ);
-	http_conn_eof(c, MT_DIR_WRITE);
+	http_conn_eof(c, WIRE_READ);
+	http_conn_eof(c, WIRE_WRITE);
 	http_conn_free(c);
 	trace_free(&t);
 }
@@ -263,13 +263,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const size_t maxes[] = {0, 1, 16, 300};
 	const uint8_t *a, *b, *sep;
 	size_t an, bn, max_body;
-	enum mt_dir da;
+	enum wire_dir da;
 	uint32_t seed;
 	uint64_t whole, bytes, chunks;
 
 	if (size < 1)
 		return 0;
-	da = (data[0] & 1) ? MT_DIR_READ : MT_DIR_WRITE;
+	da = (data[0] & 1) ? WIRE_READ : WIRE_WRITE;
 	max_body = maxes[(data[0] >> 1) & 3];
 	seed = data[0] >> 3;
 	a = data + 1;

@@ -237,9 +237,9 @@ static void close_body(struct sink *k)
 	k->body_dir = -1;
 }
 
-static char dch(enum mt_dir d)
+static char dch(enum wire_dir d)
 {
-	return d == MT_DIR_WRITE ? 'W' : 'R';
+	return d == WIRE_WRITE ? 'W' : 'R';
 }
 
 static void on_event(void *ctx, const struct sse_event *ev)
@@ -252,7 +252,7 @@ static void on_event(void *ctx, const struct sse_event *ev)
 	puts_(k, "\n");
 }
 
-static void on_head(void *ctx, enum mt_dir d, const struct http_head *h)
+static void on_head(void *ctx, enum wire_dir d, const struct http_head *h)
 {
 	static const char *bodies[] = {"none", "length", "chunked", "close"};
 	static const char *codings[] = {"", " enc=gzip", " enc=deflate", " enc=other"};
@@ -283,7 +283,7 @@ static void on_head(void *ctx, enum mt_dir d, const struct http_head *h)
 		sse_parser_reset(&k->parser[d]);
 }
 
-static void on_body(void *ctx, enum mt_dir d, const char *p, size_t n)
+static void on_body(void *ctx, enum wire_dir d, const char *p, size_t n)
 {
 	struct sink *k = ctx;
 
@@ -301,7 +301,7 @@ static void on_body(void *ctx, enum mt_dir d, const char *p, size_t n)
 	put(k, p, n);
 }
 
-static void on_end(void *ctx, enum mt_dir d, bool complete)
+static void on_end(void *ctx, enum wire_dir d, bool complete)
 {
 	struct sink *k = ctx;
 
@@ -310,7 +310,7 @@ static void on_end(void *ctx, enum mt_dir d, bool complete)
 	k->sse[d] = false;
 }
 
-static void on_error(void *ctx, enum mt_dir d, const char *why)
+static void on_error(void *ctx, enum wire_dir d, const char *why)
 {
 	struct sink *k = ctx;
 
@@ -388,8 +388,8 @@ static char *run_cuts(const struct step *steps, size_t max_body, const size_t *c
 	for (i = 0; i < MAX_STEPS && steps[i].what; i++) {
 		const struct step *s = &steps[i];
 		size_t n = step_len(s), prev = 0;
-		enum mt_dir d = (s->what == 'W' || s->what == 'w' || s->what == 'g') ? MT_DIR_WRITE
-										     : MT_DIR_READ;
+		enum wire_dir d = (s->what == 'W' || s->what == 'w' || s->what == 'g') ? WIRE_WRITE
+										     : WIRE_READ;
 
 		if (s->what == 'w' || s->what == 'r') {
 			http_conn_eof(c, d);
@@ -776,7 +776,7 @@ struct head_probe {
 	unsigned nheaders;
 };
 
-static void on_head_probe(void *ctx, enum mt_dir d, const struct http_head *h)
+static void on_head_probe(void *ctx, enum wire_dir d, const struct http_head *h)
 {
 	struct head_probe *p = ctx;
 	const char *v;
@@ -790,7 +790,7 @@ static void on_head_probe(void *ctx, enum mt_dir d, const struct http_head *h)
 	snprintf(p->ct, sizeof(p->ct), "%s", h->content_type);
 }
 
-static void on_end_nop(void *ctx, enum mt_dir d, bool complete)
+static void on_end_nop(void *ctx, enum wire_dir d, bool complete)
 {
 	(void)ctx;
 	(void)d;
@@ -807,7 +807,7 @@ static void test_headers(void)
 	struct http_callbacks cb = {&p, on_head_probe, NULL, on_end_nop, NULL};
 	struct http_conn *c = http_conn_new(&cb, 0);
 
-	http_conn_feed(c, MT_DIR_WRITE, in, sizeof(in) - 1);
+	http_conn_feed(c, WIRE_WRITE, in, sizeof(in) - 1);
 	CHECK_EQ_INT(p.heads, 1);
 	CHECK_EQ_INT(p.nheaders, 4);
 	CHECK_EQ_STR(p.sid, "s-1");
@@ -979,7 +979,7 @@ static void test_bad_compressed(void)
 	free(z);
 }
 
-static void on_body_count(void *ctx, enum mt_dir d, const char *p, size_t n)
+static void on_body_count(void *ctx, enum wire_dir d, const char *p, size_t n)
 {
 	struct sink *k = ctx;
 
@@ -1005,9 +1005,9 @@ static void test_gzip_bomb(void)
 	sink_init(&k);
 	c = http_conn_new(&cb, max);
 	for (off = 0; off < rl; off += 1000)
-		http_conn_feed(c, MT_DIR_READ, r + off, rl - off < 1000 ? rl - off : 1000);
-	http_conn_feed(c, MT_DIR_READ, "HTTP/1.1 204 No Content\r\n\r\n", 27);
-	CHECK_EQ_INT(k.body_bytes[MT_DIR_READ], max);
+		http_conn_feed(c, WIRE_READ, r + off, rl - off < 1000 ? rl - off : 1000);
+	http_conn_feed(c, WIRE_READ, "HTTP/1.1 204 No Content\r\n\r\n", 27);
+	CHECK_EQ_INT(k.body_bytes[WIRE_READ], max);
 	CHECK_EQ_STR(k.s, "R< #0 200 OK for ? ? body=chunked enc=gzip\n"
 			  "R error body over max\n"
 			  "R end cut\n"
@@ -1101,10 +1101,10 @@ static void test_set_aside(void)
 	sink_init(&k);
 	c = conn_new(&k, 0);
 	for (i = 0; i < 100; i++)
-		http_conn_feed(c, MT_DIR_READ, junk, sizeof(junk));
-	CHECK(http_conn_aside(c, MT_DIR_READ));
-	CHECK(!http_conn_aside(c, MT_DIR_WRITE));
-	http_conn_feed(c, MT_DIR_READ, "\nHTTP/1.1 204 No Content\r\n\r\n", 28);
+		http_conn_feed(c, WIRE_READ, junk, sizeof(junk));
+	CHECK(http_conn_aside(c, WIRE_READ));
+	CHECK(!http_conn_aside(c, WIRE_WRITE));
+	http_conn_feed(c, WIRE_READ, "\nHTTP/1.1 204 No Content\r\n\r\n", 28);
 	CHECK_EQ_STR(k.s, "R error bad start line\nR error no http message start, set aside\n");
 	http_conn_free(c);
 	free(sink_done(&k));
@@ -1112,8 +1112,8 @@ static void test_set_aside(void)
 	sink_init(&k);
 	c = conn_new(&k, 0);
 	for (i = 0; i < HTTP_MAX_ERRORS + 5; i++)
-		http_conn_feed(c, MT_DIR_WRITE, "GET / HTTP/1.1\r\nbad\r\n\r\n", 23);
-	CHECK(http_conn_aside(c, MT_DIR_WRITE));
+		http_conn_feed(c, WIRE_WRITE, "GET / HTTP/1.1\r\nbad\r\n\r\n", 23);
+	CHECK(http_conn_aside(c, WIRE_WRITE));
 	CHECK(strstr(k.s, "W error too many errors, set aside\n") != NULL);
 	http_conn_free(c);
 	free(sink_done(&k));
@@ -1132,12 +1132,12 @@ static void test_fifo_overflow(void)
 	c = conn_new(&k, 0);
 	for (i = 1; i <= 40; i++) {
 		n = sprintf(line, "GET /%d HTTP/1.1\r\n\r\n", i);
-		http_conn_feed(c, MT_DIR_WRITE, line, n);
+		http_conn_feed(c, WIRE_WRITE, line, n);
 	}
 	free(sink_done(&k));
 	sink_init(&k);
 	for (i = 1; i <= 40; i++)
-		http_conn_feed(c, MT_DIR_READ, "HTTP/1.1 204 No Content\r\n\r\n", 27);
+		http_conn_feed(c, WIRE_READ, "HTTP/1.1 204 No Content\r\n\r\n", 27);
 	sprintf(want, "R< #32 204 No Content for GET /32 body=none\n");
 	CHECK(strstr(k.s, want) != NULL);
 	sprintf(want, "R< #33 204 No Content for ? ? body=none\n");

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <linux/types.h>
+
+#include "mcptrace.h"
 #include "check.h"
 #include "mcp/session.h"
 #include "wire/stream.h"

@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <linux/types.h>
+
+#include "mcptrace.h"
 #include "check.h"
 #include "mcp/session.h"
 
@@ -113,10 +116,10 @@ static bool feed(struct fixture *f, pid_t pid, uint32_t fd, uint8_t dir, uint64_
 }
 
 /* The host writes to a server / reads from it; the server reads / writes. */
-#define H_TO(f, srv, ts, txt) feed(f, H, (srv) == S ? 10 : 20, MT_DIR_WRITE, (srv) == S ? 11 : 21, ts, txt)
-#define H_FROM(f, srv, ts, txt) feed(f, H, (srv) == S ? 13 : 23, MT_DIR_READ, (srv) == S ? 12 : 22, ts, txt)
-#define SRV_IN(f, srv, ts, txt) feed(f, srv, 0, MT_DIR_READ, (srv) == S ? 11 : 21, ts, txt)
-#define SRV_OUT(f, srv, ts, txt) feed(f, srv, 1, MT_DIR_WRITE, (srv) == S ? 12 : 22, ts, txt)
+#define H_TO(f, srv, ts, txt) feed(f, H, (srv) == S ? 10 : 20, WIRE_WRITE, (srv) == S ? 11 : 21, ts, txt)
+#define H_FROM(f, srv, ts, txt) feed(f, H, (srv) == S ? 13 : 23, WIRE_READ, (srv) == S ? 12 : 22, ts, txt)
+#define SRV_IN(f, srv, ts, txt) feed(f, srv, 0, WIRE_READ, (srv) == S ? 11 : 21, ts, txt)
+#define SRV_OUT(f, srv, ts, txt) feed(f, srv, 1, WIRE_WRITE, (srv) == S ? 12 : 22, ts, txt)
 
 static long long q_int(struct fixture *f, const char *sql)
 {

@@ -34,6 +34,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/types.h>
+
+#include "mcptrace.h"
 #include "mcp/jsonrpc.h"
 #include "capture/peer.h"
 #include "mcp/session.h"
@@ -76,7 +79,7 @@ struct flow {
 	uint64_t id;
 	struct session *session;
 	struct flow *next; /* in session->flows */
-	struct obs q[2][OBS_QUEUE_LEN]; /* per side (enum mt_dir): a ring */
+	struct obs q[2][OBS_QUEUE_LEN]; /* per side (enum wire_dir): a ring */
 	unsigned head[2], count[2];
 };
 
@@ -422,7 +425,7 @@ static void session_decide_roles(struct sessions *ss, struct session *s,
 	enum role r = sender_role_of(m), self_role;
 
 	if (r != ROLE_UNKNOWN)
-		self_role = l->dir == MT_DIR_WRITE ? r : !r;
+		self_role = l->dir == WIRE_WRITE ? r : !r;
 	else if (peer && ss->lookup.is_ancestor(self, peer))
 		self_role = ROLE_CLIENT;
 	else if (peer && ss->lookup.is_ancestor(peer, self))
@@ -582,7 +585,7 @@ static uint64_t flow_id(const struct wire_line *l)
 	case MT_FD_PIPE:
 		return (1ULL << 60) | l->ino;
 	case MT_FD_UNIX:
-		if (l->dir == MT_DIR_WRITE)
+		if (l->dir == WIRE_WRITE)
 			return (2ULL << 60) | l->ino;
 		if (l->peer_ino)
 			return (2ULL << 60) | l->peer_ino;
@@ -789,8 +792,8 @@ static void message_new(struct sessions *ss, struct session *s, const struct wir
 			const struct rpc_msg *m, pid_t sender, enum role sender_role, bool defer,
 			struct mref *ref)
 {
-	int64_t sent = l->dir == MT_DIR_WRITE ? l->ts_ns : ST_NULL;
-	int64_t recv = l->dir == MT_DIR_READ ? l->ts_ns : ST_NULL;
+	int64_t sent = l->dir == WIRE_WRITE ? l->ts_ns : ST_NULL;
+	int64_t recv = l->dir == WIRE_READ ? l->ts_ns : ST_NULL;
 	struct call *c = NULL;
 	struct st_message row = {
 		.session_id = s->row.id,
@@ -905,7 +908,7 @@ static void message_seen_again(struct sessions *ss, struct mref *ref, const stru
 {
 	struct call *c = ref->call;
 
-	if (l->dir == MT_DIR_WRITE)
+	if (l->dir == WIRE_WRITE)
 		ref->sent_ns = l->ts_ns;
 	else
 		ref->recv_ns = l->ts_ns;
@@ -1013,7 +1016,7 @@ static void parse_error(struct sessions *ss, const struct wire_line *l, const ch
 		.ts_ns = l->ts_ns,
 		.pid = l->tgid,
 		.fd = l->fd,
-		.direction = l->dir == MT_DIR_WRITE ? "write" : "read",
+		.direction = l->dir == WIRE_WRITE ? "write" : "read",
 		.error = why,
 		.excerpt = l->text,
 		.excerpt_len = l->len < 256 ? l->len : 256,
@@ -1162,7 +1165,7 @@ static void http_note_ends(struct sessions *ss, struct session *s, struct stream
 			   const struct wire_line *l, enum role sender_role)
 {
 	pid_t self = l->tgid, peer = si ? si->peer : 0;
-	enum role self_role = l->dir == MT_DIR_WRITE ? sender_role : !sender_role;
+	enum role self_role = l->dir == WIRE_WRITE ? sender_role : !sender_role;
 	pid_t *mine = self_role == ROLE_CLIENT ? &s->client : &s->server;
 	pid_t *theirs = self_role == ROLE_CLIENT ? &s->server : &s->client;
 	bool changed = false;
@@ -1226,7 +1229,7 @@ static void http_fail_exchange(struct sessions *ss, struct session *s, const str
 		    c->answered)
 			continue;
 		c->answered = true;
-		if (l->dir == MT_DIR_WRITE)
+		if (l->dir == WIRE_WRITE)
 			c->resp_sent = l->ts_ns;
 		else
 			c->resp_recv = l->ts_ns;
@@ -1279,7 +1282,7 @@ static bool http_line(struct sessions *ss, const struct wire_line *l)
 		free(key);
 		return false;
 	}
-	key = http_key(si, h, l->ino, (l->dir == MT_DIR_WRITE) == (sender_role == ROLE_CLIENT),
+	key = http_key(si, h, l->ino, (l->dir == WIRE_WRITE) == (sender_role == ROLE_CLIENT),
 		       &transport);
 	if (!key)
 		return false;
@@ -1404,8 +1407,8 @@ bool sessions__line(struct sessions *ss, const struct wire_line *l)
 	if (!s)
 		goto out;
 	self_role = (pid_t)l->tgid == s->client ? ROLE_CLIENT : ROLE_SERVER;
-	sender_role = l->dir == MT_DIR_WRITE ? self_role : !self_role;
-	sender = l->dir == MT_DIR_WRITE ? (pid_t)l->tgid : peer;
+	sender_role = l->dir == WIRE_WRITE ? self_role : !self_role;
+	sender = l->dir == WIRE_WRITE ? (pid_t)l->tgid : peer;
 	f = expect_dup ? flow_get(ss, s, fid) : NULL;
 	if (f && !hashed)
 		hash = fnv1a(l->text, l->len);
@@ -1437,7 +1440,7 @@ void sessions__loss(struct sessions *ss, const struct wire_line *w, uint64_t off
 		.pid = w->tgid,
 		.fd = w->fd,
 		.stream_id = (int64_t)w->stream_id,
-		.direction = w->dir == MT_DIR_WRITE ? "write" : "read",
+		.direction = w->dir == WIRE_WRITE ? "write" : "read",
 		.offset = (int64_t)offset,
 		.bytes = (int64_t)bytes,
 		.reason = reason,

@@ -21,7 +21,7 @@
 #include "cmd/output.h"
 #include "capture/peer.h"
 #include "db/store.h"
-#include "wire/stream.h"
+#include "wire/wire.h"
 
 struct sessions;
 

@@ -1140,14 +1140,14 @@ struct http_conn *http_conn_new(const struct http_callbacks *cb, size_t max_body
 	return c;
 }
 
-void http_conn_feed(struct http_conn *c, enum mt_dir dir, const char *data, size_t len)
+void http_conn_feed(struct http_conn *c, enum wire_dir dir, const char *data, size_t len)
 {
 	if ((unsigned)dir > 1)
 		return;
 	feed_dir(c, dir, data, len);
 }
 
-void http_conn_gap(struct http_conn *c, enum mt_dir dir, uint64_t lost)
+void http_conn_gap(struct http_conn *c, enum wire_dir dir, uint64_t lost)
 {
 	struct hdir *hd;
 
@@ -1191,7 +1191,7 @@ void http_conn_gap(struct http_conn *c, enum mt_dir dir, uint64_t lost)
 	hd->probe = true;
 }
 
-void http_conn_eof(struct http_conn *c, enum mt_dir dir)
+void http_conn_eof(struct http_conn *c, enum wire_dir dir)
 {
 	struct hdir *hd;
 
@@ -1213,7 +1213,7 @@ void http_conn_eof(struct http_conn *c, enum mt_dir dir)
 	hd->probe = false;
 }
 
-bool http_conn_aside(const struct http_conn *c, enum mt_dir dir)
+bool http_conn_aside(const struct http_conn *c, enum wire_dir dir)
 {
 	return (unsigned)dir > 1 || c->d[dir].aside;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * frame_http: cuts one HTTP/1.x connection, as one traced process sees it,
- * into messages. The bytes the process wrote (MT_DIR_WRITE) and read
- * (MT_DIR_READ) are fed separately, each in any chunking. Either direction
+ * into messages. The bytes the process wrote (WIRE_WRITE) and read
+ * (WIRE_READ) are fed separately, each in any chunking. Either direction
  * may carry requests or responses: a message whose first line is
  * "HTTP/1.x NNN ..." is a response, any other a request. Responses answer
  * the requests of the other direction in order, so each response head
@@ -30,9 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <linux/types.h>
-
-#include "mcptrace.h"
+#include "wire/wire.h"
 
 #define HTTP_HEAD_MAX (64u << 10) /* a head (start line + headers) longer is an error */
 #define HTTP_MAX_HEADERS 128
@@ -94,10 +92,10 @@ const char *http_head_get(const struct http_head *h, const char *name);
  * malformed input, with a fixed lowercase phrase. */
 struct http_callbacks {
 	void *ctx;
-	void (*head)(void *ctx, enum mt_dir dir, const struct http_head *h);
-	void (*body)(void *ctx, enum mt_dir dir, const char *data, size_t len);
-	void (*end)(void *ctx, enum mt_dir dir, bool complete);
-	void (*error)(void *ctx, enum mt_dir dir, const char *why);
+	void (*head)(void *ctx, enum wire_dir dir, const struct http_head *h);
+	void (*body)(void *ctx, enum wire_dir dir, const char *data, size_t len);
+	void (*end)(void *ctx, enum wire_dir dir, bool complete);
+	void (*error)(void *ctx, enum wire_dir dir, const char *why);
 };
 
 struct http_conn;
@@ -108,7 +106,7 @@ struct http_conn;
  * are long-lived streams, their events are bounded by frame_sse. Returns
  * NULL if out of memory. cb is copied. */
 struct http_conn *http_conn_new(const struct http_callbacks *cb, size_t max_body);
-void http_conn_feed(struct http_conn *c, enum mt_dir dir, const char *data, size_t len);
+void http_conn_feed(struct http_conn *c, enum wire_dir dir, const char *data, size_t len);
 /* lost bytes of dir were not seen before the next feed (0: unknown how
  * many). Inside a body whose framing tells where it ends (Content-Length,
  * chunk data, close), the message goes on and ends incomplete: plain
@@ -117,13 +115,13 @@ void http_conn_feed(struct http_conn *c, enum mt_dir dir, const char *data, size
  * message ends now, incomplete, the request FIFO is cleared (pairing
  * across lost messages is guesswork) and the direction resyncs; its next
  * head has after_gap set. */
-void http_conn_gap(struct http_conn *c, enum mt_dir dir, uint64_t lost);
+void http_conn_gap(struct http_conn *c, enum wire_dir dir, uint64_t lost);
 /* The peer closed dir (read returned 0, or the fd was closed): a body
  * delimited by the close ends complete, any other message in progress ends
  * incomplete. */
-void http_conn_eof(struct http_conn *c, enum mt_dir dir);
+void http_conn_eof(struct http_conn *c, enum wire_dir dir);
 /* dir was set aside as not HTTP (or a tunnel) and is ignored. */
-bool http_conn_aside(const struct http_conn *c, enum mt_dir dir);
+bool http_conn_aside(const struct http_conn *c, enum wire_dir dir);
 void http_conn_free(struct http_conn *c);
 
 /* Whether a stream whose first bytes are data[0..len) looks like HTTP/1.x:

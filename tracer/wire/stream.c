@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/types.h>
+
+#include "mcptrace.h"
 #include "wire/frame_http.h"
 #include "wire/frame_stdio.h"
 #include "wire/stream.h"
@@ -39,11 +42,14 @@ struct stream {
 	bool muted;
 	bool started[2]; /* a record of this direction was seen */
 	uint64_t rpc_lines, bad_lines; /* lines the session stage took, refused */
-	uint64_t next_off[2]; /* offset expected next, per enum mt_dir */
+	uint64_t next_off[2]; /* offset expected next, per enum wire_dir */
 	struct line_framer framer[2];
 	struct wire_line cur; /* the record being fed, for the line callback */
 	struct stream_table *table;
 };
+
+/* A record's dir is a wire_dir as it is. */
+_Static_assert((int)WIRE_READ == (int)MT_DIR_READ && (int)WIRE_WRITE == (int)MT_DIR_WRITE, "wire_dir follows mt_dir");
 
 struct stream_table {
 	void *root; /* tsearch tree of struct stream, by id */
@@ -160,7 +166,7 @@ static bool on_http(void *ctx, const struct wire_line *l)
 
 static void maybe_mute(struct stream_table *t, struct stream *s)
 {
-	const struct line_framer *r = &s->framer[MT_DIR_READ], *w = &s->framer[MT_DIR_WRITE];
+	const struct line_framer *r = &s->framer[WIRE_READ], *w = &s->framer[WIRE_WRITE];
 
 	if (s->rpc_lines)
 		return;

@@ -16,38 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <linux/types.h>
-
-#include "mcptrace.h"
-
-/* Where a payload that came over HTTP sat: its message's head. */
-struct http_info {
-	bool response; /* in a response body (JSON, or an SSE event on it) */
-	unsigned status; /* the response's status; 0 for a request */
-	uint64_t exchange; /* the request/response pair on this connection, 1.. */
-	const char *method, *target; /* the request's */
-	const char *session_id; /* Mcp-Session-Id of the request or its response */
-	const char *protocol_version; /* MCP-Protocol-Version */
-	const char *sse_event; /* the SSE event's type when the payload is its data */
-	bool no_payload; /* only the head matters: a failed exchange with no JSON-RPC body */
-};
-
-/* One framed line as the session stage sees it. */
-struct wire_line {
-	uint64_t stream_id;
-	uint32_t tgid, fd;
-	uint8_t dir; /* enum mt_dir: observed at the sender (write) or receiver (read) */
-	uint8_t fd_kind; /* enum mt_fd_kind */
-	uint64_t ino, peer_ino; /* as in struct mt_data_event */
-	int64_t ts_ns; /* epoch ns of the record that completed the line */
-	const char *text;
-	size_t len; /* bytes in text */
-	size_t wire_len; /* bytes the line had on the wire (more if truncated) */
-	bool truncated;
-	bool after_gap;
-	bool tls; /* plaintext read from a TLS library, not from the socket */
-	const struct http_info *http; /* NULL for stdio framing */
-};
+#include "wire/wire.h"
 
 struct stream_sink {
 	void *ctx;

@@ -191,7 +191,7 @@ static void on_sse(void *ctx, const struct sse_event *ev)
 		sd->emitted = true;
 }
 
-static void on_head(void *ctx, enum mt_dir dir, const struct http_head *hd)
+static void on_head(void *ctx, enum wire_dir dir, const struct http_head *hd)
 {
 	struct http_stream *h = ctx;
 	struct side *sd = &h->side[dir];
@@ -234,7 +234,7 @@ static void on_head(void *ctx, enum mt_dir dir, const struct http_head *hd)
 		release_held(h, hd->exchange, sd->head.sid);
 }
 
-static void on_body(void *ctx, enum mt_dir dir, const char *data, size_t len)
+static void on_body(void *ctx, enum wire_dir dir, const char *data, size_t len)
 {
 	struct http_stream *h = ctx;
 	struct side *sd = &h->side[dir];
@@ -269,7 +269,7 @@ static void on_body(void *ctx, enum mt_dir dir, const char *data, size_t len)
 	}
 }
 
-static void on_end(void *ctx, enum mt_dir dir, bool complete)
+static void on_end(void *ctx, enum wire_dir dir, bool complete)
 {
 	struct http_stream *h = ctx;
 	struct side *sd = &h->side[dir];
@@ -346,14 +346,14 @@ void http_stream__gap(struct http_stream *h, const struct wire_line *base, uint6
 void http_stream__end(struct http_stream *h, const struct wire_line *base)
 {
 	h->base = *base;
-	http_conn_eof(h->conn, MT_DIR_READ);
-	http_conn_eof(h->conn, MT_DIR_WRITE);
+	http_conn_eof(h->conn, WIRE_READ);
+	http_conn_eof(h->conn, WIRE_WRITE);
 	release_held(h, 0, NULL);
 }
 
 bool http_stream__aside(const struct http_stream *h)
 {
-	return http_conn_aside(h->conn, MT_DIR_READ) && http_conn_aside(h->conn, MT_DIR_WRITE);
+	return http_conn_aside(h->conn, WIRE_READ) && http_conn_aside(h->conn, WIRE_WRITE);
 }
 
 void http_stream__free(struct http_stream *h)

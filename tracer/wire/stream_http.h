@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wire/stream.h"
+#include "wire/wire.h"
 
 struct http_stream;
 
