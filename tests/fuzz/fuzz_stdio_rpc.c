@@ -1,7 +1,7 @@
 // fuzz-sources: tracer/wire/frame_stdio.c tracer/mcp/jsonrpc.c
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Fuzz target for the stdio path: bytes -> line_framer -> rpc_decode. The
+ * Fuzz target for the stdio path: bytes -> line_framer -> jsonrpc__decode. The
  * first input byte picks the framer's max and a chunking seed; the rest is
  * the stream. The stream is framed whole, byte by byte and in seeded
  * random chunks, and the three must give the same lines (abort otherwise).
@@ -69,7 +69,7 @@ static void check_msgs(const char *line, size_t len, struct rpc_msg *m, size_t n
 		/* cJSON prints inf and nan as null, so those ids change. */
 		if (id && id[0] != '"' && strpbrk(id, "in"))
 			continue;
-		if (rpc_decode(m[i].body, m[i].body_len, &r, &rn) < 0)
+		if (jsonrpc__decode(m[i].body, m[i].body_len, &r, &rn) < 0)
 			continue;
 		if (rn != 1 || r[0].kind != m[i].kind)
 			abort();
@@ -77,7 +77,7 @@ static void check_msgs(const char *line, size_t len, struct rpc_msg *m, size_t n
 			abort();
 		if (!r[0].id != !id || (id && strcmp(r[0].id, id)))
 			abort();
-		rpc_msgs_free(r, rn);
+		jsonrpc__free(r, rn);
 	}
 }
 
@@ -93,9 +93,9 @@ static void on_line(void *ctx, const char *line, size_t len, unsigned flags)
 		struct rpc_msg *m;
 		size_t n;
 
-		if (rpc_decode(line, len, &m, &n) == 0) {
+		if (jsonrpc__decode(line, len, &m, &n) == 0) {
 			check_msgs(line, len, m, n);
-			rpc_msgs_free(m, n);
+			jsonrpc__free(m, n);
 		}
 	}
 }

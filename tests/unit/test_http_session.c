@@ -13,6 +13,7 @@
 
 #include "mcptrace.h"
 #include "check.h"
+#include "cmd/tracer.h"
 #include "mcp/session.h"
 #include "wire/stream.h"
 
@@ -47,6 +48,7 @@ struct fixture {
 	struct sessions *ss;
 	struct stream_table *streams;
 	struct output out;
+	struct sinks sinks;
 	uint64_t off[8][2]; /* per fd, per direction */
 	int64_t now;
 };
@@ -75,7 +77,8 @@ static void setup(struct fixture *f)
 	CHECK_EQ_INT(store__open(&f->store, f->path), 0);
 	store__begin_run(f->store, "test", 1);
 	f->out = (struct output){ .mode = OUTPUT_QUIET };
-	f->ss = sessions__new(f->store, &f->out);
+	tracer__init_sinks(&f->sinks, f->store, &f->out);
+	f->ss = sessions__new(&f->sinks);
 	sessions__set_lookup(f->ss, &lookup);
 	sessions__process_traced(f->ss, C);
 	f->streams = stream_table__new(1 << 20, &sink);

@@ -164,7 +164,7 @@ static void check_case(size_t i, const struct rpc_case *c)
 
 	memcpy(text, c->in, len);
 	text[len] = '}';
-	err = rpc_decode(text, len, &m, &n);
+	err = jsonrpc__decode(text, len, &m, &n);
 	CHECK_EQ_INT(err, 0);
 	CHECK_EQ_INT(n, 1);
 	if (err || n != 1) {
@@ -202,7 +202,7 @@ static void check_case(size_t i, const struct rpc_case *c)
 	CHECK_EQ_INT(m->body_len, len);
 	CHECK(m->body && memcmp(m->body, c->in, len) == 0 && m->body[len] == '\0');
 	CHECK_EQ_INT(m->in_batch, false);
-	rpc_msgs_free(m, n);
+	jsonrpc__free(m, n);
 	free(text);
 }
 
@@ -225,7 +225,7 @@ static void test_batch(void)
 	struct rpc_msg *m = NULL;
 	size_t n = 0, i;
 
-	CHECK_EQ_INT(rpc_decode(in, strlen(in), &m, &n), 0);
+	CHECK_EQ_INT(jsonrpc__decode(in, strlen(in), &m, &n), 0);
 	CHECK_EQ_INT(n, 6);
 	if (n != 6)
 		goto out;
@@ -259,7 +259,7 @@ static void test_batch(void)
 	CHECK_EQ_INT(m[5].kind, RPC_INVALID);
 	CHECK_EQ_STR(m[5].parse_error, "missing jsonrpc member");
 out:
-	rpc_msgs_free(m, n);
+	jsonrpc__free(m, n);
 }
 
 static void test_batch_limit(void)
@@ -274,19 +274,19 @@ static void test_batch_limit(void)
 		len += 3;
 	}
 	in[len - 1] = ']';
-	CHECK_EQ_INT(rpc_decode(in, len, &m, &n), 0);
+	CHECK_EQ_INT(jsonrpc__decode(in, len, &m, &n), 0);
 	CHECK_EQ_INT(n, 1);
 	CHECK_EQ_INT(m[0].kind, RPC_INVALID);
 	CHECK(m[0].parse_error && strstr(m[0].parse_error, "batch has more than"));
-	rpc_msgs_free(m, n);
+	jsonrpc__free(m, n);
 
 	/* one fewer member is a batch */
 	in[len - 4] = ']';
-	CHECK_EQ_INT(rpc_decode(in, len - 3, &m, &n), 0);
+	CHECK_EQ_INT(jsonrpc__decode(in, len - 3, &m, &n), 0);
 	CHECK_EQ_INT(n, RPC_BATCH_MAX);
 	CHECK_EQ_INT(m[0].kind, RPC_INVALID);
 	CHECK_EQ_INT(m[0].in_batch, true);
-	rpc_msgs_free(m, n);
+	jsonrpc__free(m, n);
 	free(in);
 }
 
@@ -302,11 +302,11 @@ static void test_deep_nesting(void)
 		in[len++] = '[';
 	for (i = 0; i < depth; i++)
 		in[len++] = ']';
-	CHECK_EQ_INT(rpc_decode(in, len, &m, &n), 0);
+	CHECK_EQ_INT(jsonrpc__decode(in, len, &m, &n), 0);
 	CHECK_EQ_INT(n, 1);
 	CHECK_EQ_INT(m[0].kind, RPC_INVALID);
 	CHECK(m[0].parse_error && strstr(m[0].parse_error, "invalid json"));
-	rpc_msgs_free(m, n);
+	jsonrpc__free(m, n);
 
 	/* {"jsonrpc":"2.0","method":"x","params":[[[...]]]} at depth 900 */
 	len = (size_t)sprintf(in, "{" J ",\"method\":\"x\",\"params\":");
@@ -315,10 +315,10 @@ static void test_deep_nesting(void)
 	for (i = 0; i < 900; i++)
 		in[len++] = ']';
 	in[len++] = '}';
-	CHECK_EQ_INT(rpc_decode(in, len, &m, &n), 0);
+	CHECK_EQ_INT(jsonrpc__decode(in, len, &m, &n), 0);
 	CHECK_EQ_INT(n, 1);
 	CHECK_EQ_INT(m[0].kind, RPC_NOTIFICATION);
-	rpc_msgs_free(m, n);
+	jsonrpc__free(m, n);
 	free(in);
 }
 
@@ -348,20 +348,20 @@ static void test_odd_numbers(void)
 	struct rpc_msg *m;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		CHECK_EQ_INT(rpc_decode(t[i].in, strlen(t[i].in), &m, &n), 0);
+		CHECK_EQ_INT(jsonrpc__decode(t[i].in, strlen(t[i].in), &m, &n), 0);
 		CHECK_EQ_INT(m[0].kind, t[i].kind);
 		CHECK_EQ_STR(m[0].id, t[i].id);
-		rpc_msgs_free(m, n);
+		jsonrpc__free(m, n);
 	}
 }
 
 static void test_kind_names(void)
 {
-	CHECK_EQ_STR(rpc_kind_name(RPC_REQUEST), "request");
-	CHECK_EQ_STR(rpc_kind_name(RPC_NOTIFICATION), "notification");
-	CHECK_EQ_STR(rpc_kind_name(RPC_RESPONSE), "response");
-	CHECK_EQ_STR(rpc_kind_name(RPC_ERROR), "error");
-	CHECK_EQ_STR(rpc_kind_name(RPC_INVALID), "invalid");
+	CHECK_EQ_STR(jsonrpc__kind_name(RPC_REQUEST), "request");
+	CHECK_EQ_STR(jsonrpc__kind_name(RPC_NOTIFICATION), "notification");
+	CHECK_EQ_STR(jsonrpc__kind_name(RPC_RESPONSE), "response");
+	CHECK_EQ_STR(jsonrpc__kind_name(RPC_ERROR), "error");
+	CHECK_EQ_STR(jsonrpc__kind_name(RPC_INVALID), "invalid");
 }
 
 /* Heads of messages cut short: what the keys before the cut show. */
@@ -389,12 +389,12 @@ static void test_heads(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		struct rpc_msg *m = calloc(1, sizeof(*m));
 
-		CHECK_EQ_INT(rpc_decode_head(cases[i].head, strlen(cases[i].head), m), 0);
+		CHECK_EQ_INT(jsonrpc__decode_head(cases[i].head, strlen(cases[i].head), m), 0);
 		CHECK_EQ_INT(m->kind, cases[i].kind);
 		CHECK_EQ_STR(m->id, cases[i].id);
 		CHECK_EQ_STR(m->method, cases[i].method);
 		CHECK_EQ_INT(m->body_len, strlen(cases[i].head));
-		rpc_msgs_free(m, 1);
+		jsonrpc__free(m, 1);
 	}
 }
 

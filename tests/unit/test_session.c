@@ -15,6 +15,7 @@
 
 #include "mcptrace.h"
 #include "check.h"
+#include "cmd/tracer.h"
 #include "mcp/session.h"
 
 #define H 100
@@ -53,6 +54,7 @@ struct fixture {
 	struct store *store;
 	struct sessions *ss;
 	struct output out;
+	struct sinks sinks;
 };
 
 static void setup(struct fixture *f, bool trace_server)
@@ -66,7 +68,8 @@ static void setup(struct fixture *f, bool trace_server)
 	CHECK_EQ_INT(store__open(&f->store, f->path), 0);
 	store__begin_run(f->store, "test", 1);
 	f->out = (struct output){ .mode = OUTPUT_QUIET };
-	f->ss = sessions__new(f->store, &f->out);
+	tracer__init_sinks(&f->sinks, f->store, &f->out);
+	f->ss = sessions__new(&f->sinks);
 	sessions__set_lookup(f->ss, &lookup);
 	sessions__process_traced(f->ss, H);
 	if (trace_server) {

@@ -10,6 +10,7 @@
 
 #include "cmd/output.h"
 #include "db/store.h"
+#include "mcp/sink.h"
 
 static void fmt_clock(int64_t ns, char *buf, size_t size)
 {
@@ -107,4 +108,38 @@ void output__call(struct output *o, const struct call_view *v)
 			v->error_message ? v->error_message : "");
 	fputc('\n', o->fp);
 	fflush(o->fp);
+}
+
+static int on_call(void *ctx, const struct sink_call *c)
+{
+	const struct st_call *r = c->row;
+	const struct st_session *s = c->session;
+	struct call_view v;
+
+	if (c->phase != CALL_FINISHED)
+		return 0;
+	v = (struct call_view){
+		.call_id = r->id,
+		.session_id = s->id,
+		.start_ns = r->start_ns,
+		.client_pid = s->client_pid,
+		.server_pid = s->server_pid,
+		.transport = s->transport,
+		.direction = r->direction,
+		.rpc_id = r->rpc_id,
+		.method = r->method,
+		.target = r->target,
+		.status = r->status,
+		.latency_ns = r->latency_ns,
+		.server_latency_ns = r->server_latency_ns,
+		.error_code = r->error_code,
+		.error_message = r->error_message,
+	};
+	output__call(ctx, &v);
+	return 0;
+}
+
+void output__sink(struct output *o, struct sink *sink)
+{
+	*sink = (struct sink){ .name = "live output", .ctx = o, .call = on_call };
 }

@@ -39,4 +39,8 @@ struct output {
 
 void output__call(struct output *o, const struct call_view *v);
 
+struct sink;
+/* Fills *sink so that o prints each call once, when it is final. */
+void output__sink(struct output *o, struct sink *sink);
+
 #endif

@@ -120,7 +120,7 @@ struct store {
 	sqlite3_stmt *stmts[ST__COUNT];
 	int64_t run_id; /* 0 until store__begin_run */
 	int lock_fd; /* holds the writer's flock */
-	int64_t next_id[2]; /* the next free id, by enum st_id_table */
+	int64_t next_id[ST_ID__COUNT]; /* the next free id, by enum st_id_table */
 	bool in_txn;
 	unsigned int batch_rows; /* rows written in the open transaction */
 };
@@ -423,12 +423,13 @@ int store__init_db(sqlite3 *db, const char *path, const char *const *steps, size
 /* The first free id of each table whose ids the caller reserves. */
 static int next_ids(struct store *s)
 {
-	static const char *const sql[2] = {
+	static const char *const sql[ST_ID__COUNT] = {
 		[ST_ID_MESSAGE] = "SELECT coalesce(max(id), 0) + 1 FROM messages",
 		[ST_ID_CALL] = "SELECT coalesce(max(id), 0) + 1 FROM calls",
+		[ST_ID_SESSION] = "SELECT coalesce(max(id), 0) + 1 FROM sessions",
 	};
 
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < ST_ID__COUNT; i++) {
 		sqlite3_stmt *st;
 
 		if (sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) != SQLITE_OK)
@@ -595,13 +596,15 @@ int store__add_session(struct store *s, struct st_session *sess)
 	err = write_begin(s);
 	if (err)
 		return err;
-	bind_id(st, 1, 0, &rc);
+	bind_id(st, 1, sess->id, &rc);
 	bind_session(st, sess, &rc);
 	bind_id(st, 14, s->run_id, &rc);
 	err = write_step(s, st, rc, "add a session to");
 	if (err)
 		return err;
 	sess->id = sqlite3_last_insert_rowid(s->db);
+	if (sess->id >= s->next_id[ST_ID_SESSION])
+		s->next_id[ST_ID_SESSION] = sess->id + 1;
 	return 0;
 }
 

@@ -102,11 +102,13 @@ int store__end_run(struct store *s, int64_t ended_ns, uint64_t lost_events, uint
 /* Ids of messages and calls are handed out by the store (one writer per
  * DB, enforced at open), so rows can name each other before either is
  * written: a message its call, a call its request and response. Pass a
- * reserved id in m->id or c->id to add_message / add_call; 0 lets SQLite
- * pick one. */
+ * reserved id in m->id, c->id or sess->id to add_message / add_call /
+ * add_session; 0 lets SQLite pick one. */
 enum st_id_table {
 	ST_ID_MESSAGE = 0,
 	ST_ID_CALL = 1,
+	ST_ID_SESSION = 2,
+	ST_ID__COUNT,
 };
 int64_t store__reserve_id(struct store *s, enum st_id_table table);
 

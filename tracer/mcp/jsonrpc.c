@@ -28,7 +28,7 @@ struct rpc_members {
 	const cJSON *jsonrpc, *id, *method, *params, *result, *error;
 };
 
-const char *rpc_kind_name(enum rpc_kind kind)
+const char *jsonrpc__kind_name(enum rpc_kind kind)
 {
 	switch (kind) {
 	case RPC_REQUEST:
@@ -441,7 +441,7 @@ static void msg_clear(struct rpc_msg *m)
 	free(m->parse_error);
 }
 
-void rpc_msgs_free(struct rpc_msg *msgs, size_t count)
+void jsonrpc__free(struct rpc_msg *msgs, size_t count)
 {
 	size_t i;
 
@@ -492,7 +492,7 @@ static int decode_batch(const cJSON *root, struct rpc_msg **out, size_t *count)
 	return 0;
 
 cleanup:
-	rpc_msgs_free(msgs, n);
+	jsonrpc__free(msgs, n);
 	return err;
 }
 
@@ -505,7 +505,7 @@ static bool only_blanks(const char *p, const char *end)
 	return true;
 }
 
-int rpc_decode(const char *text, size_t len, struct rpc_msg **out, size_t *count)
+int jsonrpc__decode(const char *text, size_t len, struct rpc_msg **out, size_t *count)
 {
 	struct rpc_msg *m = NULL;
 	const char *end = NULL;
@@ -570,7 +570,7 @@ int rpc_decode(const char *text, size_t len, struct rpc_msg **out, size_t *count
 
 cleanup:
 	if (m)
-		rpc_msgs_free(m, 1);
+		jsonrpc__free(m, 1);
 	cJSON_Delete(root);
 	return err;
 }
@@ -641,7 +641,7 @@ static cJSON *parse_scalar(const char *v, const char *e)
 	return cJSON_ParseWithLength(v, (size_t)(e - v));
 }
 
-int rpc_decode_head(const char *text, size_t len, struct rpc_msg *m)
+int jsonrpc__decode_head(const char *text, size_t len, struct rpc_msg *m)
 {
 	const char *p = text, *end = text + len;
 	bool has_result = false, has_error = false;

@@ -56,16 +56,16 @@ struct rpc_msg {
 
 /* Decodes text[0..len). text need not be NUL-terminated. Always yields at least one message (RPC_INVALID for
  * text that is not JSON-RPC). Returns 0 or -ENOMEM. */
-int rpc_decode(const char *text, size_t len, struct rpc_msg **out, size_t *count);
-void rpc_msgs_free(struct rpc_msg *msgs, size_t count);
+int jsonrpc__decode(const char *text, size_t len, struct rpc_msg **out, size_t *count);
+void jsonrpc__free(struct rpc_msg *msgs, size_t count);
 
 /* What the head of a message cut short (over --max-msg) shows: its kind,
  * method and id as far as the top-level keys before the cut tell. A
  * request whose id lies past the cut has id NULL; body is the head. Fills
- * *m, which the caller allocated (free with rpc_msgs_free(m, 1)); a head
+ * *m, which the caller allocated (free with jsonrpc__free(m, 1)); a head
  * that shows nothing usable is RPC_INVALID. Returns 0 or -ENOMEM. */
-int rpc_decode_head(const char *text, size_t len, struct rpc_msg *m);
+int jsonrpc__decode_head(const char *text, size_t len, struct rpc_msg *m);
 /* "request", "notification", "response", "error", "invalid". */
-const char *rpc_kind_name(enum rpc_kind kind);
+const char *jsonrpc__kind_name(enum rpc_kind kind);
 
 #endif

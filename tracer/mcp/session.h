@@ -18,14 +18,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cmd/output.h"
 #include "capture/peer.h"
-#include "db/store.h"
+#include "mcp/sink.h"
 #include "wire/wire.h"
 
 struct sessions;
 
-struct sessions *sessions__new(struct store *store, struct output *out);
+/* Records go to sinks, which must outlive the stage. */
+struct sessions *sessions__new(struct sinks *sinks);
 /* How the stage learns about processes; peer.c by default, fakes in tests. */
 struct proc_lookup {
 	pid_t (*peer)(pid_t self, uint8_t fd_kind, uint64_t ino, uint64_t peer_ino, uint8_t dir);

@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * tracer: see tracer.h. A trace DB that cannot be written ends the trace:
+ * the first failure is kept (mcp/sink.h), the loop stops at once and says
+ * why, and the command exits 1. Tracing on into a DB that drops rows would
+ * report counts that are not in it.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/types.h>
+
+#include "mcptrace.h"
+#include "capture/capture.h"
+#include "cmd/tracer.h"
+#include "db/store.h"
+#include "db/store_sink.h"
+#include "mcp/session.h"
+#include "wire/stream.h"
+
+#define POLL_MS 50
+/* How often rows are committed, and calls in flight shown to readers. */
+#define FLUSH_NS (200 * 1000000LL)
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+void tracer__install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int tracer__signal(void)
+{
+	return stop_signal;
+}
+
+void tracer__clear_signal(void)
+{
+	stop_signal = 0;
+}
+
+int64_t tracer__now_ns(int clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void live_add(struct tracer *t, pid_t pid)
+{
+	for (int i = 0; i < t->nlive; i++)
+		if (t->live[i] == pid)
+			return;
+	if (t->nlive < (int)(sizeof(t->live) / sizeof(*t->live)))
+		t->live[t->nlive++] = pid;
+}
+
+static void live_del(struct tracer *t, pid_t pid)
+{
+	for (int i = 0; i < t->nlive; i++)
+		if (t->live[i] == pid) {
+			t->live[i] = t->live[--t->nlive];
+			return;
+		}
+}
+
+/* A write to the trace DB outside the sinks (processes, the run's row, a
+ * commit): a failure is kept as the sinks' own are. */
+static void db_check(struct tracer *t, int err)
+{
+	sinks__fail(&t->sinks, "trace DB", err);
+}
+
+/* What is known of a process; ST_NULL (NULL for comm) keeps what the DB
+ * has. */
+static void upsert_process(struct tracer *t, pid_t pid, int64_t ppid, const char *comm,
+			   int64_t started_ns, int64_t exited_ns, int64_t exit_code)
+{
+	struct st_process p = {
+		.pid = pid,
+		.ppid = ppid,
+		.comm = comm,
+		.started_ns = started_ns,
+		.exited_ns = exited_ns,
+		.exit_code = exit_code,
+	};
+
+	db_check(t, store__upsert_process(t->store, &p));
+}
+
+void tracer__note_process(struct tracer *t, pid_t pid, int64_t ppid, const char *comm, int64_t ts)
+{
+	upsert_process(t, pid, ppid, comm, ts, ST_NULL, ST_NULL);
+	sessions__process_traced(t->sessions, pid);
+	live_add(t, pid);
+}
+
+/* ---- stage glue ---- */
+
+static bool sink_line(void *ctx, const struct wire_line *l)
+{
+	struct tracer *t = ctx;
+
+	return sessions__line(t->sessions, l);
+}
+
+static void sink_loss(void *ctx, const struct wire_line *w, uint64_t off, uint64_t bytes,
+		      const char *reason)
+{
+	struct tracer *t = ctx;
+
+	sessions__loss(t->sessions, w, off, bytes, reason);
+}
+
+static void sink_mute(void *ctx, uint32_t tgid, uint32_t fd, uint64_t stream_id)
+{
+	struct tracer *t = ctx;
+
+	capture__mute(t->cap, tgid, fd, stream_id);
+}
+
+static void sink_closed(void *ctx, uint64_t stream_id, uint32_t tgid, uint32_t fd, int64_t ts_ns)
+{
+	struct tracer *t = ctx;
+
+	(void)tgid;
+	(void)fd;
+	sessions__stream_closed(t->sessions, stream_id, ts_ns);
+}
+
+static void format_sockaddr(char *out, size_t size, int family, const __u8 *addr, unsigned port)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	/* A v4-mapped IPv6 end is written as IPv4, as peer.c does. */
+	if (family == AF_INET6 && !memcmp(addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12)) {
+		family = AF_INET;
+		addr += 12;
+	}
+	inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, ip, sizeof(ip));
+	snprintf(out, size, family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, port);
+}
+
+static void note_sockaddr(struct tracer *t, const struct mt_sockaddr_event *e)
+{
+	char local[64], remote[64];
+
+	format_sockaddr(local, sizeof(local), e->family, e->local_addr, e->local_port);
+	format_sockaddr(remote, sizeof(remote), e->family, e->remote_addr, e->remote_port);
+	sessions__sockaddr(t->sessions, e->stream_id, local, remote);
+}
+
+static int on_event(void *ctx, const void *data, size_t size)
+{
+	struct tracer *t = ctx;
+	const struct mt_event_hdr *h = data;
+	const struct mt_proc_event *p = data;
+	int64_t ts;
+
+	if (size < sizeof(*h))
+		return 0;
+	ts = (int64_t)h->ts_ns + t->mono_to_epoch;
+	switch (h->type) {
+	case MT_EV_DATA:
+	case MT_EV_SKIP:
+	case MT_EV_CLOSE:
+		stream_table__record(t->streams, data, size, ts);
+		break;
+	case MT_EV_SOCKADDR:
+		if (size >= sizeof(struct mt_sockaddr_event))
+			note_sockaddr(t, data);
+		break;
+	case MT_EV_FORK:
+		if (size >= sizeof(*p))
+			tracer__note_process(t, (pid_t)p->child_tgid, h->tgid, p->comm, ts);
+		break;
+	case MT_EV_EXEC:
+		if (size >= sizeof(*p))
+			upsert_process(t, h->tgid, ST_NULL, p->comm, ST_NULL, ST_NULL, ST_NULL);
+		break;
+	case MT_EV_EXIT:
+		if (size >= sizeof(*p)) {
+			stream_table__drop_pid(t->streams, h->tgid);
+			sessions__process_exit(t->sessions, (pid_t)h->tgid, ts);
+			upsert_process(t, h->tgid, ST_NULL, NULL, ST_NULL, ts, p->exit_code);
+			live_del(t, (pid_t)h->tgid);
+			if ((pid_t)h->tgid == t->root)
+				t->root_exited = true;
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* ---- the trace ---- */
+
+void tracer__init_sinks(struct sinks *sinks, struct store *store, struct output *out)
+{
+	struct sink db, live;
+	struct sink_ids ids;
+
+	store_sink__init(store, &db, &ids);
+	output__sink(out, &live);
+	sinks__init(sinks, &ids);
+	sinks__add(sinks, &db);
+	sinks__add(sinks, &live);
+}
+
+static char *join_argv(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s, *p;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	p = s;
+	for (int i = 0; i < argc; i++)
+		p += sprintf(p, "%s%s", i ? " " : "", argv[i]);
+	*p = '\0';
+	return s;
+}
+
+int tracer__open(struct tracer *t, struct trace_opts *o, int argc, char **argv)
+{
+	struct capture_opts copts = {
+		.max_msg = (uint32_t)o->max_msg,
+		.ringbuf_bytes = (uint32_t)o->ring_bytes,
+		.follow = o->follow,
+		/* TLS plaintext through uprobes; capture hooks children, new
+		 * programs and new libraries itself and says so on stderr. */
+		.tls = true,
+		.tls_report = stderr,
+	};
+	struct stream_sink stream_sink = {
+		.ctx = t,
+		.line = sink_line,
+		.loss = sink_loss,
+		.mute = sink_mute,
+		.closed = sink_closed,
+	};
+	char *argv_text;
+	int err;
+
+	t->opts = o;
+	t->out = (struct output){ .fp = stdout, .mode = o->mode };
+	t->mono_to_epoch = tracer__now_ns(CLOCK_REALTIME) - tracer__now_ns(CLOCK_MONOTONIC);
+	err = capture__check();
+	if (err)
+		return err;
+	err = store__open(&t->store, o->db_path);
+	if (err)
+		return err;
+	argv_text = join_argv(argc, argv);
+	err = store__begin_run(t->store, argv_text ? argv_text : "", tracer__now_ns(CLOCK_REALTIME));
+	free(argv_text);
+	if (err)
+		return err;
+	tracer__init_sinks(&t->sinks, t->store, &t->out);
+	t->sessions = sessions__new(&t->sinks);
+	t->streams = stream_table__new(o->max_msg, &stream_sink);
+	if (!t->sessions || !t->streams) {
+		fprintf(stderr, "mcptrace: out of memory\n");
+		return -ENOMEM;
+	}
+	return capture__open(&t->cap, &copts, on_event, t);
+}
+
+/*
+ * Detaching the probes costs the kernel a synchronous RCU wait per link,
+ * about a second in all, after everything is stored. A child that holds
+ * the last references pays it instead, so the user gets the prompt (and
+ * run its command's status) at once. The child keeps no stdio open: a
+ * caller reading our output to its end does not wait for it either.
+ */
+static void release_probes(struct capture *cap)
+{
+	pid_t pid, parent;
+
+	if (!cap)
+		return;
+	fflush(NULL);
+	parent = getpid();
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		/* The last reference pays: wait until the parent has let go,
+		 * then let exit close the fds (no capture__free here: the
+		 * parent's threads do not exist in this child). */
+		for (int i = 0; i < 500 && getppid() == parent; i++)
+			usleep(10000);
+		_exit(0);
+	}
+	if (pid < 0)
+		capture__free(cap);
+	/* else: the process exits soon; the child holds the probes' fds */
+}
+
+/* The first failure of the trace DB, or 0. */
+static int trace_error(struct tracer *t)
+{
+	return sinks__error(&t->sinks, NULL);
+}
+
+/* Ends the trace: open calls unanswered, the run's row, a last commit.
+ * Returns 0, or the first failure of the DB (negative errno): then what
+ * is in the DB is what was committed before it. */
+int tracer__close(struct tracer *t)
+{
+	struct sessions_stats st = { 0 };
+	uint64_t lost_ev = 0, lost_bytes = 0;
+	int64_t now = tracer__now_ns(CLOCK_REALTIME);
+	const char *who;
+	int err;
+
+	if (t->cap)
+		capture__lost(t->cap, &lost_ev, &lost_bytes);
+	if (t->sessions) {
+		sessions__finish(t->sessions, now);
+		sessions__stats(t->sessions, &st);
+	}
+	if (t->store && !trace_error(t)) {
+		db_check(t, store__end_run(t->store, now, lost_ev, lost_bytes));
+		db_check(t, store__flush(t->store));
+	}
+	err = sinks__error(&t->sinks, &who);
+	if (err)
+		fprintf(stderr,
+			"mcptrace: the trace stopped: the %s failed (%s); %s holds what was "
+			"committed before, not all of the %llu calls and %llu messages seen\n",
+			who, strerror(-err), t->opts->db_path, (unsigned long long)st.calls,
+			(unsigned long long)st.messages);
+	else if (t->sessions)
+		fprintf(stderr,
+			"mcptrace: stored %llu calls, %llu messages in %llu sessions to %s%s",
+			(unsigned long long)st.calls, (unsigned long long)st.messages,
+			(unsigned long long)st.sessions, t->opts->db_path,
+			lost_ev ? "" : "\n");
+	if (lost_ev && !err)
+		fprintf(stderr, "; LOST %llu records (%llu bytes): the ring buffer was full, "
+				"try a larger --ring-size\n",
+			(unsigned long long)lost_ev, (unsigned long long)lost_bytes);
+	sessions__free(t->sessions);
+	stream_table__free(t->streams);
+	store__close(t->store);
+	/* Last: the child it forks must not inherit the DB or its lock. */
+	release_probes(t->cap);
+	return err;
+}
+
+/* Polls until told to stop, the traced work is over (done()), or the
+ * trace DB failed. A last pass drains what the ring buffer still holds,
+ * unless the DB failed: nothing drained could be kept. Returns 0 or a
+ * negative errno (said on stderr, or kept in the sinks). */
+int tracer__loop(struct tracer *t, bool (*done)(struct tracer *t))
+{
+	int64_t last_flush = tracer__now_ns(CLOCK_MONOTONIC);
+	int err = 0;
+
+	while (!stop_signal && !done(t) && !trace_error(t)) {
+		err = capture__poll(t->cap, POLL_MS);
+		if (err == -EINTR) {
+			err = 0;
+			continue;
+		}
+		if (err < 0) {
+			fprintf(stderr, "mcptrace: polling the ring buffer: %s\n", strerror(-err));
+			return err;
+		}
+		err = 0;
+		if (tracer__now_ns(CLOCK_MONOTONIC) - last_flush > FLUSH_NS) {
+			sessions__flush(t->sessions);
+			db_check(t, store__flush(t->store));
+			last_flush = tracer__now_ns(CLOCK_MONOTONIC);
+		}
+	}
+	/* Drain: records submitted before the stop are still in the ring. */
+	while (!trace_error(t) && capture__poll(t->cap, 0) > 0)
+		;
+	return trace_error(t);
+}
+

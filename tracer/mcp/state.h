@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * state: what the files of the MCP stage share, and nobody else sees. The
+ * stage is split by job:
+ *   sessions.c       the table of sessions and streams, the one per-message
+ *                    path every framed line takes, process and stream ends
+ *   session_stdio.c  stdio sessions: a pair of processes, and their roles
+ *   session_http.c   HTTP sessions: Mcp-Session-Id, legacy sessionId,
+ *                    stateless peers; failed exchanges
+ *   flow.c           one message stored once when both ends are traced
+ *   correlate.c      calls: a request paired with its response, cancels,
+ *                    progress, timing; the peers' names and versions
+ * Records leave the stage only through the sinks (sink.h).
+ */
+#ifndef MT_MCP_STATE_H
+#define MT_MCP_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "capture/peer.h"
+#include "mcp/jsonrpc.h"
+#include "mcp/session.h"
+#include "mcp/sink.h"
+#include "wire/wire.h"
+
+#define OBS_QUEUE_LEN 256
+
+enum role {
+	ROLE_CLIENT = 0,
+	ROLE_SERVER = 1,
+	ROLE_UNKNOWN = 2,
+};
+
+/* Which part of its call a message is. */
+enum msg_part {
+	PART_OTHER = 0, /* a notification tied to a call (progress, cancel), or none */
+	PART_REQUEST = 1,
+	PART_RESPONSE = 2,
+};
+
+struct call;
+struct session;
+
+/* A message row not given on yet, with copies of what it points to. */
+struct pending_msg {
+	struct st_message row;
+	char *str[5]; /* rpc_id, method, body, direction, kind */
+};
+
+/* One message from a line, as a later sighting must amend it. */
+struct mref {
+	int64_t msg_id;
+	struct call *call; /* holds a reference */
+	enum msg_part part;
+	int64_t sent_ns, recv_ns;
+	struct pending_msg *pending; /* not handed to the sinks yet */
+};
+
+/* A line seen at one side of a flow, waiting for the other side's copy. */
+struct obs {
+	uint64_t hash;
+	size_t len;
+	size_t n;
+	struct mref *refs;
+};
+
+/*
+ * What a flow id is made from. A flow is one direction of a byte channel,
+ * named so the writer's and the reader's records agree: the kind in the top
+ * four bits, a value from the kernel's inodes or the connection below.
+ */
+enum flow_kind {
+	FLOW_PIPE = 1, /* the pipe's inode */
+	FLOW_UNIX = 2, /* the writer's socket inode (the reader knows it as its peer) */
+	FLOW_UNIX_UNPAIRED = 3, /* a reader whose peer socket is unknown: its own inode */
+	FLOW_FD = 4, /* anything else (ttys): the direction and this end's inode */
+	FLOW_TCP = 5, /* an HTTP connection, from its two addresses, and the sender's role */
+	FLOW_HTTP_SESSION = 6, /* HTTP with no addresses: the session key, the sender's role */
+};
+
+static inline uint64_t flow_id_make(enum flow_kind kind, uint64_t value)
+{
+	return (uint64_t)kind << 60 | (value & ((1ULL << 60) - 1));
+}
+
+struct flow {
+	uint64_t id;
+	struct session *session;
+	struct flow *next; /* in session->flows */
+	struct obs q[2][OBS_QUEUE_LEN]; /* per side (enum wire_dir): a ring */
+	unsigned head[2], count[2];
+};
+
+struct call {
+	int refs; /* the session's open set, and mrefs waiting for a sighting */
+	struct session *s;
+	enum role requester;
+	char *rpc_id, *method, *target, *progress_token, *err_msg;
+	struct st_call row;
+	int64_t req_sent, req_recv, resp_sent, resp_recv;
+	bool answered, cancelled, finished, open;
+	bool given, dirty; /* handed to the sinks at least once; changed since */
+	uint64_t http_conn, http_exchange; /* HTTP: the connection and exchange of its request */
+	int awaiting; /* sightings still expected for the response */
+	struct call *prev, *next; /* in session->open */
+};
+
+/* The strings a session row points to, owned by the session. */
+enum session_str {
+	SS_CLIENT_NAME,
+	SS_CLIENT_VERSION,
+	SS_SERVER_NAME,
+	SS_SERVER_VERSION,
+	SS_PROTOCOL_VERSION,
+	SS_MCP_SESSION_ID,
+	SS_CLIENT_ADDR,
+	SS_SERVER_ADDR,
+	SS__COUNT,
+};
+
+struct session {
+	char *key; /* HTTP sessions: "http:SID", "sse:SID", "peer:...", "conn:N"; stdio: NULL */
+	pid_t a, b; /* stdio key: the two ends, a < b, or (pid, 0) with the peer unknown */
+	pid_t client, server; /* 0 while unknown */
+	struct st_session row;
+	char *str[SS__COUNT];
+	void *calls; /* tsearch of struct call by (requester, rpc_id) */
+	struct call *open; /* list of open calls */
+	struct flow *flows;
+	struct sessions *ss;
+};
+
+/* What /proc and the kernel say about a stream, learnt at its first message. */
+struct stream_info {
+	uint64_t stream_id;
+	bool looked; /* the /proc lookup was made */
+	pid_t peer;
+	struct tcp_ends tcp; /* TCP streams: addresses, the peer socket */
+	char *key; /* HTTP: the session this connection was bound to */
+	const char *transport;
+	bool ends_session; /* a legacy GET stream: its close ends the session */
+};
+
+struct sessions {
+	struct sinks *sinks;
+	void *sessions, *flows, *streams, *traced;
+	struct sessions_stats stats;
+	struct proc_lookup lookup;
+};
+
+/* What the per-message path needs to know of a line: decided by the
+ * stdio or the HTTP side, the same for every message the line holds. */
+struct line_ctx {
+	const struct wire_line *l;
+	struct session *s;
+	struct stream_info *si;
+	pid_t sender;
+	enum role sender_role;
+	struct flow *flow; /* set when the other end's sighting is due */
+	uint64_t hash; /* of the line, when flow is set */
+};
+
+/* sessions.c */
+char *xstrdup(const char *s);
+uint64_t fnv1a(const char *p, size_t n);
+int cmp_u64_first(const void *x, const void *y);
+bool sessions__is_traced(struct sessions *ss, pid_t pid);
+/* A copy of proto's key, ends and row, in the table; give it to the sinks
+ * with session__write once its strings are set. */
+struct session *session__new(struct sessions *ss, const struct session *proto, int64_t ts_ns);
+struct session *session__find(struct sessions *ss, const struct session *key);
+void session__set_str(struct session *s, enum session_str slot, const char **field,
+		      const char *v);
+void session__write(struct sessions *ss, struct session *s);
+/* The session is over: open calls unanswered, ended_ns set, forgotten. */
+void session__drop(struct sessions *ss, struct session *s, int64_t ts_ns);
+struct stream_info *stream_info__get(struct sessions *ss, const struct wire_line *l);
+pid_t stream_info__peer(struct sessions *ss, const struct wire_line *l);
+void sessions__parse_error(struct sessions *ss, const struct wire_line *l, const char *why);
+size_t sessions__decode(struct sessions *ss, const struct wire_line *l, struct rpc_msg **msgs,
+			size_t *n);
+/* The messages of one line, stored and correlated; hook (may be NULL) is
+ * told of each after it was made. */
+typedef void (*message_hook)(struct sessions *ss, const struct line_ctx *x,
+			     const struct rpc_msg *m, struct mref *ref);
+void sessions__store_line(struct sessions *ss, struct line_ctx *x, const struct rpc_msg *msgs,
+			  size_t n, message_hook hook);
+
+/* session_stdio.c */
+bool stdio__line(struct sessions *ss, const struct wire_line *l);
+
+/* session_http.c */
+bool http__line(struct sessions *ss, const struct wire_line *l);
+struct session *http__session_find(struct sessions *ss, const char *key);
+
+/* flow.c */
+uint64_t flow__id_stdio(const struct wire_line *l);
+struct flow *flow__find(struct sessions *ss, uint64_t id);
+struct flow *flow__get(struct sessions *ss, struct session *s, uint64_t id);
+bool flow__match(struct sessions *ss, struct flow *f, const struct wire_line *l, uint64_t hash);
+void flow__push(struct sessions *ss, struct flow *f, int side, uint64_t hash, size_t len,
+		struct mref *refs, size_t n);
+/* Drops a session's flows: sightings still waiting are given as they are. */
+void flow__free_all(struct sessions *ss, struct session *s);
+/* Gives every message of the session still waiting for its other sighting. */
+void flow__flush(struct sessions *ss, struct session *s);
+struct pending_msg *pending__new(const struct st_message *row);
+void mrefs__put(struct sessions *ss, struct mref *refs, size_t n);
+
+/* correlate.c */
+void message__new(struct sessions *ss, const struct line_ctx *x, const struct rpc_msg *m,
+		  struct mref *ref);
+/* After a response: the call is final now, or once the other end's
+ * sighting of it comes (expect_more). */
+void call__answered(struct sessions *ss, struct mref *ref, bool expect_more);
+/* A sighting of the response came, or will never come. */
+void call__awaited(struct sessions *ss, struct call *c);
+void call__write(struct sessions *ss, struct call *c);
+void call__sync(struct sessions *ss, struct call *c);
+void call__finish(struct sessions *ss, struct call *c);
+void call__close(struct session *s, struct call *c);
+void call__put(struct call *c);
+/* Ends the session's open calls: unanswered (or cancelled) unless answered. */
+void calls__end_open(struct sessions *ss, struct session *s);
+
+#endif
