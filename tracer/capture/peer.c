@@ -55,7 +55,7 @@ static unsigned long long proc_starttime(pid_t pid, pid_t *ppid)
 	return start;
 }
 
-pid_t proc_ppid(pid_t pid)
+pid_t peer__ppid(pid_t pid)
 {
 	pid_t ppid = 0;
 
@@ -63,10 +63,10 @@ pid_t proc_ppid(pid_t pid)
 	return ppid;
 }
 
-bool proc_is_ancestor(pid_t anc, pid_t pid)
+bool peer__is_ancestor(pid_t anc, pid_t pid)
 {
 	for (int depth = 0; depth < 8 && pid > 1; depth++) {
-		pid = proc_ppid(pid);
+		pid = peer__ppid(pid);
 		if (pid == anc)
 			return true;
 	}
@@ -129,7 +129,7 @@ static bool proc_holds(pid_t pid, const char *target, int want)
 	return found;
 }
 
-pid_t peer_find(pid_t self, uint8_t fd_kind, uint64_t ino, uint64_t peer_ino, uint8_t dir)
+pid_t peer__find(pid_t self, uint8_t fd_kind, uint64_t ino, uint64_t peer_ino, uint8_t dir)
 {
 	unsigned long long best_start = 0;
 	char target[48];
@@ -244,7 +244,7 @@ static void format_addr(const char *hex, char *out, size_t size)
 	snprintf(out, size, hexlen == 32 && !strchr(ip, '.') ? "[%s]:%u" : "%s:%u", ip, port);
 }
 
-pid_t peer_find_tcp(pid_t self, uint64_t ino, struct tcp_ends *ends)
+pid_t peer__find_tcp(pid_t self, uint64_t ino, struct tcp_ends *ends)
 {
 	enum { MAX_ROWS = 8192 };
 	struct tcp_row *rows = calloc(MAX_ROWS, sizeof(*rows));

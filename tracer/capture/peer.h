@@ -15,7 +15,7 @@
  * newest other process holding the opposite end (the reading end when self
  * wrote); for a unix socket the newest process holding the peer socket
  * (peer_ino). Returns 0 when none is found (it exited, or we may not look). */
-pid_t peer_find(pid_t self, uint8_t fd_kind, uint64_t ino, uint64_t peer_ino, uint8_t dir);
+pid_t peer__find(pid_t self, uint8_t fd_kind, uint64_t ino, uint64_t peer_ino, uint8_t dir);
 /* A TCP connection's two ends, from /proc/PID/net/tcp{,6}. */
 struct tcp_ends {
 	char local[64], remote[64]; /* "ip:port", "[v6]:port"; "" if unknown */
@@ -24,10 +24,10 @@ struct tcp_ends {
 
 /* For the TCP socket ino of self: its addresses, and the process holding
  * the other end when it is on this host (0 if not, or not found). */
-pid_t peer_find_tcp(pid_t self, uint64_t ino, struct tcp_ends *ends);
+pid_t peer__find_tcp(pid_t self, uint64_t ino, struct tcp_ends *ends);
 /* The parent of pid, or 0. */
-pid_t proc_ppid(pid_t pid);
+pid_t peer__ppid(pid_t pid);
 /* Whether anc is pid's parent, grandparent, ... (a few levels). */
-bool proc_is_ancestor(pid_t anc, pid_t pid);
+bool peer__is_ancestor(pid_t anc, pid_t pid);
 
 #endif

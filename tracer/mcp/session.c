@@ -190,9 +190,9 @@ struct sessions *sessions__new(struct store *store, struct output *out)
 		return NULL;
 	ss->store = store;
 	ss->out = out;
-	ss->lookup.peer = peer_find;
-	ss->lookup.is_ancestor = proc_is_ancestor;
-	ss->lookup.tcp = peer_find_tcp;
+	ss->lookup.peer = peer__find;
+	ss->lookup.is_ancestor = peer__is_ancestor;
+	ss->lookup.tcp = peer__find_tcp;
 	return ss;
 }
 

@@ -220,7 +220,7 @@ static bool start_ok(const char *s, size_t n, bool partial, struct start *st)
 #undef NEED
 }
 
-bool http_looks_like(const char *s, size_t n)
+bool http__looks_like(const char *s, size_t n)
 {
 	size_t i;
 	char c;
@@ -237,7 +237,7 @@ bool http_looks_like(const char *s, size_t n)
 	       (c >= '0' && c <= '9') || c == '[';
 }
 
-const char *http_head_get(const struct http_head *h, const char *name)
+const char *http_head__get(const struct http_head *h, const char *name)
 {
 	size_t i;
 
@@ -718,7 +718,7 @@ static int content_coding(const struct http_head *h)
 
 static void media_type(struct hdir *hd, const struct http_head *h)
 {
-	const char *v = http_head_get(h, "content-type");
+	const char *v = http_head__get(h, "content-type");
 	size_t n = 0;
 
 	if (v) {
@@ -1129,7 +1129,7 @@ static void feed_dir(struct http_conn *c, int d, const char *p, size_t len)
 
 /* ---- public ---- */
 
-struct http_conn *http_conn_new(const struct http_callbacks *cb, size_t max_body)
+struct http_conn *http_conn__new(const struct http_callbacks *cb, size_t max_body)
 {
 	struct http_conn *c = calloc(1, sizeof(*c));
 
@@ -1140,14 +1140,14 @@ struct http_conn *http_conn_new(const struct http_callbacks *cb, size_t max_body
 	return c;
 }
 
-void http_conn_feed(struct http_conn *c, enum wire_dir dir, const char *data, size_t len)
+void http_conn__feed(struct http_conn *c, enum wire_dir dir, const char *data, size_t len)
 {
 	if ((unsigned)dir > 1)
 		return;
 	feed_dir(c, dir, data, len);
 }
 
-void http_conn_gap(struct http_conn *c, enum wire_dir dir, uint64_t lost)
+void http_conn__gap(struct http_conn *c, enum wire_dir dir, uint64_t lost)
 {
 	struct hdir *hd;
 
@@ -1191,7 +1191,7 @@ void http_conn_gap(struct http_conn *c, enum wire_dir dir, uint64_t lost)
 	hd->probe = true;
 }
 
-void http_conn_eof(struct http_conn *c, enum wire_dir dir)
+void http_conn__eof(struct http_conn *c, enum wire_dir dir)
 {
 	struct hdir *hd;
 
@@ -1213,12 +1213,12 @@ void http_conn_eof(struct http_conn *c, enum wire_dir dir)
 	hd->probe = false;
 }
 
-bool http_conn_aside(const struct http_conn *c, enum wire_dir dir)
+bool http_conn__aside(const struct http_conn *c, enum wire_dir dir)
 {
 	return (unsigned)dir > 1 || c->d[dir].aside;
 }
 
-void http_conn_free(struct http_conn *c)
+void http_conn__free(struct http_conn *c)
 {
 	int d;
 

@@ -35,7 +35,7 @@ enum {
 
 static const char bom[3] = {'\xEF', '\xBB', '\xBF'};
 
-void sse_parser_init(struct sse_parser *p, size_t max)
+void sse_parser__init(struct sse_parser *p, size_t max)
 {
 	memset(p, 0, sizeof(*p));
 	if (max == 0)
@@ -46,7 +46,7 @@ void sse_parser_init(struct sse_parser *p, size_t max)
 	p->retry = -1;
 }
 
-void sse_parser_free(struct sse_parser *p)
+void sse_parser__free(struct sse_parser *p)
 {
 	free(p->data);
 	p->data = NULL;
@@ -68,7 +68,7 @@ static void clear_event(struct sse_parser *p)
 	}
 }
 
-void sse_parser_reset(struct sse_parser *p)
+void sse_parser__reset(struct sse_parser *p)
 {
 	clear_event(p);
 	p->state = SS_START;
@@ -77,7 +77,7 @@ void sse_parser_reset(struct sse_parser *p)
 	p->discard = false;
 }
 
-void sse_parser_gap(struct sse_parser *p)
+void sse_parser__gap(struct sse_parser *p)
 {
 	clear_event(p);
 	/* The line in progress may be any part of any field: drop it, then
@@ -318,7 +318,8 @@ static void parse(struct sse_parser *p, const char *s, size_t n, sse_event_fn fn
 	}
 }
 
-void sse_parser_feed(struct sse_parser *p, const char *data, size_t len, sse_event_fn fn, void *ctx)
+void sse_parser__feed(struct sse_parser *p, const char *data, size_t len, sse_event_fn fn,
+		      void *ctx)
 {
 	/* A BOM may come split over feeds; bom counts the bytes of it seen
 	 * (3: no longer at the stream's start). A near miss is parsed as the

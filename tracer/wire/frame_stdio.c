@@ -33,7 +33,7 @@ static inline int is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-void line_framer_init(struct line_framer *f, size_t max)
+void line_framer__init(struct line_framer *f, size_t max)
 {
 	memset(f, 0, sizeof(*f));
 	if (max == 0)
@@ -45,7 +45,7 @@ void line_framer_init(struct line_framer *f, size_t max)
 	f->state = FS_START;
 }
 
-void line_framer_free(struct line_framer *f)
+void line_framer__free(struct line_framer *f)
 {
 	free(f->buf);
 	f->buf = NULL;
@@ -109,7 +109,7 @@ static int keep(struct line_framer *f, const char *p, size_t n)
 	return 0;
 }
 
-void line_framer_gap(struct line_framer *f)
+void line_framer__gap(struct line_framer *f)
 {
 	if (f->state == FS_JSON)
 		f->lost_lines++;
@@ -125,7 +125,8 @@ static void emit_head(struct line_framer *f, line_fn fn, void *ctx)
 	emit(f, f->buf, f->len < f->max ? f->len : f->max, fn, ctx);
 }
 
-void line_framer_cut(struct line_framer *f, uint64_t skipped, bool ends_line, line_fn fn, void *ctx)
+void line_framer__cut(struct line_framer *f, uint64_t skipped, bool ends_line, line_fn fn,
+		      void *ctx)
 {
 	if ((f->state == FS_JSON && f->len) || f->state == FS_CUT) {
 		/* The head we have is all there will be of this line: it is
@@ -142,7 +143,7 @@ void line_framer_cut(struct line_framer *f, uint64_t skipped, bool ends_line, li
 		return;
 	}
 	if (!ends_line) {
-		line_framer_gap(f);
+		line_framer__gap(f);
 		return;
 	}
 	/* The skipped run held whole lines (or ended one we were not
@@ -153,8 +154,7 @@ void line_framer_cut(struct line_framer *f, uint64_t skipped, bool ends_line, li
 	f->pending_flags |= LINE_AFTER_GAP;
 }
 
-void line_framer_feed(struct line_framer *f, const char *data, size_t len, line_fn fn,
-		      void *ctx)
+void line_framer__feed(struct line_framer *f, const char *data, size_t len, line_fn fn, void *ctx)
 {
 	const char *p = data, *end = data + len;
 
@@ -199,7 +199,7 @@ void line_framer_feed(struct line_framer *f, const char *data, size_t len, line_
 			nl = memchr(p, '\n', end - p);
 			n = (nl ? nl : end) - p;
 			if (keep(f, p, n) < 0) {
-				line_framer_gap(f);
+				line_framer__gap(f);
 				break;
 			}
 			if (nl) {
