@@ -1,4 +1,4 @@
-// fuzz-sources: tracer/wire/frame_http.c tracer/wire/frame_http_head.c tracer/wire/frame_http_body.c tracer/wire/frame_sse.c
+// fuzz-sources: tracer/wire/frame_http.c tracer/wire/frame_http_head.c tracer/wire/frame_http_body.c tracer/wire/frame_sse.c tracer/wire/wire_buf.c
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Fuzz target for the HTTP path: bytes -> http_conn -> (event-stream

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "wire/frame_http_state.h"
+#include "wire/wire_buf.h"
 
 /* ---- request FIFO ---- */
 
@@ -130,9 +131,7 @@ static void set_aside(struct http_conn *c, int d, const char *why)
 	http_conn__end_msg(c, d, false);
 	hd->aside = true;
 	hd->state = S_ASIDE;
-	free(hd->buf);
-	hd->buf = NULL;
-	hd->len = hd->cap = 0;
+	wire_buf__free(&hd->buf, &hd->len, &hd->cap);
 }
 
 /* Resets the head buffer for the next head. */
@@ -140,11 +139,7 @@ static void head_reset(struct hdir *hd)
 {
 	hd->len = 0;
 	hd->line_start = 0;
-	if (hd->cap > HTTP_KEEP_CAP) {
-		free(hd->buf);
-		hd->buf = NULL;
-		hd->cap = 0;
-	}
+	wire_buf__shrink(&hd->buf, &hd->cap, HTTP_KEEP_CAP);
 }
 
 /* Counts bytes dropped before any valid start line; a direction that goes on
@@ -307,20 +302,8 @@ static void head_done(struct http_conn *c, int d)
 
 static bool buf_append(struct hdir *hd, const char *p, size_t n)
 {
-	if (hd->len + n > hd->cap) {
-		size_t cap = hd->cap ? hd->cap : 1024;
-		char *nb;
-
-		while (cap < hd->len + n)
-			cap *= 2;
-		if (cap > HTTP_HEAD_MAX)
-			cap = HTTP_HEAD_MAX;
-		nb = realloc(hd->buf, cap);
-		if (!nb)
-			return false;
-		hd->buf = nb;
-		hd->cap = cap;
-	}
+	if (wire_buf__reserve(&hd->buf, &hd->cap, hd->len + n, 1024, HTTP_HEAD_MAX) < 0)
+		return false;
 	memcpy(hd->buf + hd->len, p, n);
 	hd->len += n;
 	return true;

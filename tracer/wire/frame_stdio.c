@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "wire/frame_stdio.h"
+#include "wire/wire_buf.h"
 
 enum {
 	FS_START = 0, /* at a line's start; only blanks seen so far */
@@ -36,20 +37,14 @@ static inline int is_blank(char c)
 void line_framer__init(struct line_framer *f, size_t max)
 {
 	memset(f, 0, sizeof(*f));
-	if (max == 0)
-		max = LINE_FRAMER_DEFAULT_MAX;
-	/* max + 1 bytes are kept; keep that sum and its doubling in range. */
-	if (max > SIZE_MAX / 4)
-		max = SIZE_MAX / 4;
-	f->max = max;
+	/* max + 1 bytes are kept. */
+	f->max = wire_buf__limit(max, LINE_FRAMER_DEFAULT_MAX);
 	f->state = FS_START;
 }
 
 void line_framer__free(struct line_framer *f)
 {
-	free(f->buf);
-	f->buf = NULL;
-	f->len = f->cap = 0;
+	wire_buf__free(&f->buf, &f->len, &f->cap);
 }
 
 static void emit(struct line_framer *f, const char *line, size_t len, line_fn fn, void *ctx)
@@ -73,11 +68,7 @@ static void reset_line(struct line_framer *f, int state)
 	f->len = 0;
 	f->line_bytes = 0;
 	f->state = state;
-	if (f->cap > FS_KEEP_CAP) {
-		free(f->buf);
-		f->buf = NULL;
-		f->cap = 0;
-	}
+	wire_buf__shrink(&f->buf, &f->cap, FS_KEEP_CAP);
 }
 
 /* Appends what still fits of n bytes of the current line. Returns 0, or -1
@@ -90,20 +81,8 @@ static int keep(struct line_framer *f, const char *p, size_t n)
 	f->line_bytes += n;
 	if (take == 0)
 		return 0;
-	if (f->len + take > f->cap) {
-		size_t cap = f->cap ? f->cap : FS_MIN_CAP;
-		char *buf;
-
-		while (cap < f->len + take)
-			cap *= 2;
-		if (cap > f->max + 1)
-			cap = f->max + 1;
-		buf = realloc(f->buf, cap);
-		if (!buf)
-			return -1;
-		f->buf = buf;
-		f->cap = cap;
-	}
+	if (wire_buf__reserve(&f->buf, &f->cap, f->len + take, FS_MIN_CAP, f->max + 1) < 0)
+		return -1;
 	memcpy(f->buf + f->len, p, take);
 	f->len += take;
 	return 0;
