@@ -27,10 +27,33 @@ static bool is_ctl(unsigned char c)
 	return c < 0x20 || c == 0x7f;
 }
 
+static const char ver[] = "HTTP/1.";
+
+/* Matches the HTTP-version "HTTP/1.<digit>" at s[*i..n), whose first from
+ * bytes the caller already matched. Returns 1 (minor set, *i past it), 0
+ * if a byte differs, -1 if s ends first. */
+static int version_at(const char *s, size_t n, size_t *i, size_t from, unsigned *minor)
+{
+	size_t j;
+
+	for (j = from; j < 7; j++, (*i)++) {
+		if (*i >= n)
+			return -1;
+		if (s[*i] != ver[j])
+			return 0;
+	}
+	if (*i >= n)
+		return -1;
+	if (s[*i] < '0' || s[*i] > '9')
+		return 0;
+	*minor = s[(*i)++] - '0';
+	return 1;
+}
+
 bool http_head__check_start(const char *s, size_t n, bool partial, struct start *st)
 {
-	static const char ver[] = "HTTP/1.";
 	size_t i, j;
+	int r;
 
 #define NEED(k)                                                                                    \
 	do {                                                                                       \
@@ -41,15 +64,10 @@ bool http_head__check_start(const char *s, size_t n, bool partial, struct start 
 	memset(st, 0, sizeof(*st));
 	if (n >= 5 && !memcmp(s, ver, 5)) {
 		st->response = true;
-		for (i = 5; i < 7; i++) {
-			NEED(1);
-			if (s[i] != ver[i])
-				return false;
-		}
-		NEED(1);
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		st->minor = s[i++] - '0';
+		i = 5;
+		r = version_at(s, n, &i, 5, &st->minor);
+		if (r <= 0)
+			return r < 0 ? partial : false;
 		NEED(1);
 		if (s[i++] != ' ')
 			return false;
@@ -90,15 +108,9 @@ bool http_head__check_start(const char *s, size_t n, bool partial, struct start 
 		return false;
 	st->target_len = i - st->target_off;
 	i++;
-	for (j = 0; j < 7; j++, i++) {
-		NEED(1);
-		if (s[i] != ver[j])
-			return false;
-	}
-	NEED(1);
-	if (s[i] < '0' || s[i] > '9')
-		return false;
-	st->minor = s[i++] - '0';
+	r = version_at(s, n, &i, 0, &st->minor);
+	if (r <= 0)
+		return r < 0 ? partial : false;
 	return i == n;
 #undef NEED
 }
