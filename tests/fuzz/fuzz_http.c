@@ -1,4 +1,4 @@
-// fuzz-sources: tracer/wire/frame_http.c tracer/wire/frame_sse.c
+// fuzz-sources: tracer/wire/frame_http.c tracer/wire/frame_http_head.c tracer/wire/frame_http_body.c tracer/wire/frame_sse.c tracer/wire/wire_buf.c
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Fuzz target for the HTTP path: bytes -> http_conn -> (event-stream
@@ -88,13 +88,13 @@ static void on_head(void *ctx, enum wire_dir d, const struct http_head *h)
 	for (i = 0; i < h->nheaders; i++) {
 		t->hash = mix_str(t->hash, h->headers[i].name);
 		t->hash = mix_str(t->hash, h->headers[i].value);
-		if (http_head_get(h, h->headers[i].name) == NULL)
+		if (http_head__get(h, h->headers[i].name) == NULL)
 			abort();
 	}
 	t->sse[d] = !strcmp(h->content_type, "text/event-stream");
 	t->limited[d] = !t->sse[d];
 	if (t->sse[d])
-		sse_parser_reset(&t->p[d]);
+		sse_parser__reset(&t->p[d]);
 }
 
 static void on_body(void *ctx, enum wire_dir d, const char *data, size_t len)
@@ -111,7 +111,7 @@ static void on_body(void *ctx, enum wire_dir d, const char *data, size_t len)
 	 * their bytes, with no length or marker, so that they hash the same
 	 * however they were split into calls. */
 	if (t->sse[d])
-		sse_parser_feed(&t->p[d], data, len, on_event, t);
+		sse_parser__feed(&t->p[d], data, len, on_event, t);
 	else
 		t->hash = mix(t->hash, data, len);
 }
@@ -156,7 +156,7 @@ static void feed(struct http_conn *c, enum wire_dir d, const uint8_t *p, size_t 
 
 		if (k > n - off)
 			k = n - off;
-		http_conn_feed(c, d, (const char *)p + off, k);
+		http_conn__feed(c, d, (const char *)p + off, k);
 		off += k;
 	}
 }
@@ -166,22 +166,22 @@ static void trace_init(struct trace *t, size_t max_body)
 	memset(t, 0, sizeof(*t));
 	t->hash = 14695981039346656037ull;
 	t->max_body = max_body ? max_body : HTTP_DEFAULT_MAX_BODY;
-	sse_parser_init(&t->p[0], 64);
-	sse_parser_init(&t->p[1], 64);
+	sse_parser__init(&t->p[0], 64);
+	sse_parser__init(&t->p[1], 64);
 }
 
 static void trace_free(struct trace *t)
 {
 	if (t->in_msg[0] || t->in_msg[1])
 		abort(); /* eof ends every message */
-	sse_parser_free(&t->p[0]);
-	sse_parser_free(&t->p[1]);
+	sse_parser__free(&t->p[0]);
+	sse_parser__free(&t->p[1]);
 }
 
 static struct http_conn *conn(struct trace *t)
 {
 	struct http_callbacks cb = {t, on_head, on_body, on_end, on_error};
-	struct http_conn *c = http_conn_new(&cb, t->max_body);
+	struct http_conn *c = http_conn__new(&cb, t->max_body);
 
 	if (!c)
 		abort();
@@ -199,9 +199,9 @@ static uint64_t run(const uint8_t *a, size_t an, const uint8_t *b, size_t bn, en
 	c = conn(&t);
 	feed(c, da, a, an, step, &seed);
 	feed(c, !da, b, bn, step, &seed);
-	http_conn_eof(c, da);
-	http_conn_eof(c, !da);
-	http_conn_free(c);
+	http_conn__eof(c, da);
+	http_conn__eof(c, !da);
+	http_conn__free(c);
 	trace_free(&t);
 	h = mix(t.hash, &t.events, sizeof(t.events));
 	return h;
@@ -224,19 +224,19 @@ static void run_rough(const uint8_t *a, size_t an, const uint8_t *b, size_t bn, 
 
 		if (side) {
 			k = k < an - ao ? k : an - ao;
-			http_conn_feed(c, da, (const char *)a + ao, k);
+			http_conn__feed(c, da, (const char *)a + ao, k);
 			ao += k;
 		} else {
 			k = k < bn - bo ? k : bn - bo;
-			http_conn_feed(c, !da, (const char *)b + bo, k);
+			http_conn__feed(c, !da, (const char *)b + bo, k);
 			bo += k;
 		}
 		if ((r >> 8) % 13 == 0)
-			http_conn_gap(c, (r >> 12) & 1, (r >> 13) % 5);
+			http_conn__gap(c, (r >> 12) & 1, (r >> 13) % 5);
 	}
-	http_conn_eof(c, WIRE_READ);
-	http_conn_eof(c, WIRE_WRITE);
-	http_conn_free(c);
+	http_conn__eof(c, WIRE_READ);
+	http_conn__eof(c, WIRE_WRITE);
+	http_conn__free(c);
 	trace_free(&t);
 }
 
@@ -251,7 +251,7 @@ static uint64_t run_sse(const uint8_t *p, size_t n, size_t step, uint32_t seed)
 
 		if (k > n - off)
 			k = n - off;
-		sse_parser_feed(&t.p[0], (const char *)p + off, k, on_event, &t);
+		sse_parser__feed(&t.p[0], (const char *)p + off, k, on_event, &t);
 		off += k;
 	}
 	trace_free(&t);

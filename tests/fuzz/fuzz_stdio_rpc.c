@@ -1,4 +1,4 @@
-// fuzz-sources: tracer/wire/frame_stdio.c tracer/mcp/jsonrpc.c
+// fuzz-sources: tracer/wire/frame_stdio.c tracer/wire/wire_buf.c tracer/mcp/jsonrpc.c
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Fuzz target for the stdio path: bytes -> line_framer -> jsonrpc__decode. The
@@ -110,7 +110,7 @@ static struct trace run(const uint8_t *data, size_t size, size_t max, size_t ste
 	size_t off = 0;
 	unsigned chunk = 0;
 
-	line_framer_init(&f, max);
+	line_framer__init(&f, max);
 	while (off < size) {
 		size_t n = step;
 
@@ -120,14 +120,14 @@ static struct trace run(const uint8_t *data, size_t size, size_t max, size_t ste
 		}
 		if (n > size - off)
 			n = size - off;
-		line_framer_feed(&f, (const char *)data + off, n, on_line, &t);
+		line_framer__feed(&f, (const char *)data + off, n, on_line, &t);
 		off += n;
 		if (gap_every && ++chunk % gap_every == 0)
-			line_framer_gap(&f);
+			line_framer__gap(&f);
 	}
 	if (f.len > f.max + 1 || f.cap > 2 * (f.max + 1) + 4096)
 		abort();
-	line_framer_free(&f);
+	line_framer__free(&f);
 	return t;
 }
 

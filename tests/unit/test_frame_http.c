@@ -257,7 +257,7 @@ static void on_head(void *ctx, enum wire_dir d, const struct http_head *h)
 	static const char *bodies[] = {"none", "length", "chunked", "close"};
 	static const char *codings[] = {"", " enc=gzip", " enc=deflate", " enc=other"};
 	struct sink *k = ctx;
-	const char *sid = http_head_get(h, "mcp-session-id");
+	const char *sid = http_head__get(h, "mcp-session-id");
 
 	close_body(k);
 	if (h->response)
@@ -280,7 +280,7 @@ static void on_head(void *ctx, enum wire_dir d, const struct http_head *h)
 	puts_(k, "\n");
 	k->sse[d] = !strcmp(h->content_type, "text/event-stream");
 	if (k->sse[d])
-		sse_parser_reset(&k->parser[d]);
+		sse_parser__reset(&k->parser[d]);
 }
 
 static void on_body(void *ctx, enum wire_dir d, const char *p, size_t n)
@@ -290,7 +290,7 @@ static void on_body(void *ctx, enum wire_dir d, const char *p, size_t n)
 	k->body_bytes[d] += n;
 	if (k->sse[d]) {
 		k->cur_dir = d;
-		sse_parser_feed(&k->parser[d], p, n, on_event, k);
+		sse_parser__feed(&k->parser[d], p, n, on_event, k);
 		return;
 	}
 	if (k->body_dir != (int)d) {
@@ -322,23 +322,23 @@ static void sink_init(struct sink *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->body_dir = -1;
-	sse_parser_init(&k->parser[0], 0);
-	sse_parser_init(&k->parser[1], 0);
+	sse_parser__init(&k->parser[0], 0);
+	sse_parser__init(&k->parser[1], 0);
 	put(k, "", 0);
 }
 
 static char *sink_done(struct sink *k)
 {
 	close_body(k);
-	sse_parser_free(&k->parser[0]);
-	sse_parser_free(&k->parser[1]);
+	sse_parser__free(&k->parser[0]);
+	sse_parser__free(&k->parser[1]);
 	return k->s;
 }
 
 static struct http_conn *conn_new(struct sink *k, size_t max_body)
 {
 	struct http_callbacks cb = {k, on_head, on_body, on_end, on_error};
-	struct http_conn *c = http_conn_new(&cb, max_body);
+	struct http_conn *c = http_conn__new(&cb, max_body);
 
 	if (!c)
 		abort();
@@ -392,11 +392,11 @@ static char *run_cuts(const struct step *steps, size_t max_body, const size_t *c
 										     : WIRE_READ;
 
 		if (s->what == 'w' || s->what == 'r') {
-			http_conn_eof(c, d);
+			http_conn__eof(c, d);
 			continue;
 		}
 		if (s->what == 'g' || s->what == 'h') {
-			http_conn_gap(c, d, s->len);
+			http_conn__gap(c, d, s->len);
 			continue;
 		}
 		while (prev < n) {
@@ -410,13 +410,13 @@ static char *run_cuts(const struct step *steps, size_t max_body, const size_t *c
 			/* A copy, so nothing past the piece is readable. */
 			piece = malloc(at - prev);
 			memcpy(piece, s->text + prev, at - prev);
-			http_conn_feed(c, d, piece, at - prev);
+			http_conn__feed(c, d, piece, at - prev);
 			free(piece);
 			prev = at;
 		}
 		base += n;
 	}
-	http_conn_free(c);
+	http_conn__free(c);
 	return sink_done(&k);
 }
 
@@ -752,22 +752,22 @@ static void test_every_split(void)
 
 static void test_looks_like(void)
 {
-	CHECK(http_looks_like("GET / HTTP/1.1\r\n", 16));
-	CHECK(http_looks_like("POST /mcp", 9));
-	CHECK(http_looks_like("DELETE /mcp HTTP/1.1", 20));
-	CHECK(http_looks_like("OPTIONS * HTTP/1.1", 18));
-	CHECK(http_looks_like("CONNECT example.com:443 HTTP/1.1", 32));
-	CHECK(http_looks_like("HTTP/1.1 200 OK", 15));
-	CHECK(http_looks_like("HTTP/1.0", 8));
-	CHECK(!http_looks_like("HTTP/2", 6));
-	CHECK(!http_looks_like("GET", 3)); /* too short to tell */
-	CHECK(!http_looks_like("GET ", 4));
-	CHECK(!http_looks_like("{\"jsonrpc\":\"2.0\"}", 17));
-	CHECK(!http_looks_like("\x16\x03\x01\x02\x00", 5)); /* TLS ClientHello */
-	CHECK(!http_looks_like("get / HTTP/1.1", 14));
-	CHECK(!http_looks_like("GET  /", 6));
-	CHECK(http_looks_like("PRI * HTTP/2.0", 14)); /* looks like it; the framer refuses it */
-	CHECK(!http_looks_like("", 0));
+	CHECK(http__looks_like("GET / HTTP/1.1\r\n", 16));
+	CHECK(http__looks_like("POST /mcp", 9));
+	CHECK(http__looks_like("DELETE /mcp HTTP/1.1", 20));
+	CHECK(http__looks_like("OPTIONS * HTTP/1.1", 18));
+	CHECK(http__looks_like("CONNECT example.com:443 HTTP/1.1", 32));
+	CHECK(http__looks_like("HTTP/1.1 200 OK", 15));
+	CHECK(http__looks_like("HTTP/1.0", 8));
+	CHECK(!http__looks_like("HTTP/2", 6));
+	CHECK(!http__looks_like("GET", 3)); /* too short to tell */
+	CHECK(!http__looks_like("GET ", 4));
+	CHECK(!http__looks_like("{\"jsonrpc\":\"2.0\"}", 17));
+	CHECK(!http__looks_like("\x16\x03\x01\x02\x00", 5)); /* TLS ClientHello */
+	CHECK(!http__looks_like("get / HTTP/1.1", 14));
+	CHECK(!http__looks_like("GET  /", 6));
+	CHECK(http__looks_like("PRI * HTTP/2.0", 14)); /* looks like it; the framer refuses it */
+	CHECK(!http__looks_like("", 0));
 }
 
 struct head_probe {
@@ -784,9 +784,9 @@ static void on_head_probe(void *ctx, enum wire_dir d, const struct http_head *h)
 	(void)d;
 	p->heads++;
 	p->nheaders = h->nheaders;
-	snprintf(p->sid, sizeof(p->sid), "%s", (v = http_head_get(h, "Mcp-Session-Id")) ? v : "-");
-	snprintf(p->fold, sizeof(p->fold), "%s", (v = http_head_get(h, "x-long")) ? v : "-");
-	snprintf(p->missing, sizeof(p->missing), "%s", (v = http_head_get(h, "nope")) ? v : "-");
+	snprintf(p->sid, sizeof(p->sid), "%s", (v = http_head__get(h, "Mcp-Session-Id")) ? v : "-");
+	snprintf(p->fold, sizeof(p->fold), "%s", (v = http_head__get(h, "x-long")) ? v : "-");
+	snprintf(p->missing, sizeof(p->missing), "%s", (v = http_head__get(h, "nope")) ? v : "-");
 	snprintf(p->ct, sizeof(p->ct), "%s", h->content_type);
 }
 
@@ -805,16 +805,16 @@ static void test_headers(void)
 	    " charset=utf-8\r\n\r\n";
 	struct head_probe p = {0};
 	struct http_callbacks cb = {&p, on_head_probe, NULL, on_end_nop, NULL};
-	struct http_conn *c = http_conn_new(&cb, 0);
+	struct http_conn *c = http_conn__new(&cb, 0);
 
-	http_conn_feed(c, WIRE_WRITE, in, sizeof(in) - 1);
+	http_conn__feed(c, WIRE_WRITE, in, sizeof(in) - 1);
 	CHECK_EQ_INT(p.heads, 1);
 	CHECK_EQ_INT(p.nheaders, 4);
 	CHECK_EQ_STR(p.sid, "s-1");
 	CHECK_EQ_STR(p.fold, "one two three");
 	CHECK_EQ_STR(p.missing, "-");
 	CHECK_EQ_STR(p.ct, "text/event-stream");
-	http_conn_free(c);
+	http_conn__free(c);
 }
 
 /* Compresses in[0..n) as gzip (windowBits 16+15), zlib (15) or raw
@@ -1003,17 +1003,17 @@ static void test_gzip_bomb(void)
 
 	free(zeros);
 	sink_init(&k);
-	c = http_conn_new(&cb, max);
+	c = http_conn__new(&cb, max);
 	for (off = 0; off < rl; off += 1000)
-		http_conn_feed(c, WIRE_READ, r + off, rl - off < 1000 ? rl - off : 1000);
-	http_conn_feed(c, WIRE_READ, "HTTP/1.1 204 No Content\r\n\r\n", 27);
+		http_conn__feed(c, WIRE_READ, r + off, rl - off < 1000 ? rl - off : 1000);
+	http_conn__feed(c, WIRE_READ, "HTTP/1.1 204 No Content\r\n\r\n", 27);
 	CHECK_EQ_INT(k.body_bytes[WIRE_READ], max);
 	CHECK_EQ_STR(k.s, "R< #0 200 OK for ? ? body=chunked enc=gzip\n"
 			  "R error body over max\n"
 			  "R end cut\n"
 			  "R< #0 204 No Content for ? ? body=none\n"
 			  "R end ok\n");
-	http_conn_free(c);
+	http_conn__free(c);
 	free(sink_done(&k));
 	free(z);
 	free(r);
@@ -1101,21 +1101,21 @@ static void test_set_aside(void)
 	sink_init(&k);
 	c = conn_new(&k, 0);
 	for (i = 0; i < 100; i++)
-		http_conn_feed(c, WIRE_READ, junk, sizeof(junk));
-	CHECK(http_conn_aside(c, WIRE_READ));
-	CHECK(!http_conn_aside(c, WIRE_WRITE));
-	http_conn_feed(c, WIRE_READ, "\nHTTP/1.1 204 No Content\r\n\r\n", 28);
+		http_conn__feed(c, WIRE_READ, junk, sizeof(junk));
+	CHECK(http_conn__aside(c, WIRE_READ));
+	CHECK(!http_conn__aside(c, WIRE_WRITE));
+	http_conn__feed(c, WIRE_READ, "\nHTTP/1.1 204 No Content\r\n\r\n", 28);
 	CHECK_EQ_STR(k.s, "R error bad start line\nR error no http message start, set aside\n");
-	http_conn_free(c);
+	http_conn__free(c);
 	free(sink_done(&k));
 
 	sink_init(&k);
 	c = conn_new(&k, 0);
 	for (i = 0; i < HTTP_MAX_ERRORS + 5; i++)
-		http_conn_feed(c, WIRE_WRITE, "GET / HTTP/1.1\r\nbad\r\n\r\n", 23);
-	CHECK(http_conn_aside(c, WIRE_WRITE));
+		http_conn__feed(c, WIRE_WRITE, "GET / HTTP/1.1\r\nbad\r\n\r\n", 23);
+	CHECK(http_conn__aside(c, WIRE_WRITE));
 	CHECK(strstr(k.s, "W error too many errors, set aside\n") != NULL);
-	http_conn_free(c);
+	http_conn__free(c);
 	free(sink_done(&k));
 }
 
@@ -1132,19 +1132,19 @@ static void test_fifo_overflow(void)
 	c = conn_new(&k, 0);
 	for (i = 1; i <= 40; i++) {
 		n = sprintf(line, "GET /%d HTTP/1.1\r\n\r\n", i);
-		http_conn_feed(c, WIRE_WRITE, line, n);
+		http_conn__feed(c, WIRE_WRITE, line, n);
 	}
 	free(sink_done(&k));
 	sink_init(&k);
 	for (i = 1; i <= 40; i++)
-		http_conn_feed(c, WIRE_READ, "HTTP/1.1 204 No Content\r\n\r\n", 27);
+		http_conn__feed(c, WIRE_READ, "HTTP/1.1 204 No Content\r\n\r\n", 27);
 	sprintf(want, "R< #32 204 No Content for GET /32 body=none\n");
 	CHECK(strstr(k.s, want) != NULL);
 	sprintf(want, "R< #33 204 No Content for ? ? body=none\n");
 	CHECK(strstr(k.s, want) != NULL);
 	sprintf(want, "R< #40 204 No Content for ? ? body=none\n");
 	CHECK(strstr(k.s, want) != NULL);
-	http_conn_free(c);
+	http_conn__free(c);
 	free(sink_done(&k));
 }
 

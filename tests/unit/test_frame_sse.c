@@ -66,18 +66,18 @@ static char *run_cuts(const char *in, size_t n, size_t max, const size_t *cuts, 
 	struct sink k = {0};
 	size_t prev = 0, i;
 
-	sse_parser_init(&p, max);
+	sse_parser__init(&p, max);
 	for (i = 0; i <= ncuts; i++) {
 		size_t at = i < ncuts ? cuts[i] : n;
 		char *piece = malloc(at - prev + 1);
 
 		memcpy(piece, in + prev, at - prev);
-		sse_parser_feed(&p, piece, at - prev, on_event, &k);
+		sse_parser__feed(&p, piece, at - prev, on_event, &k);
 		free(piece);
 		prev = at;
 	}
 	sink_put(&k, "", 0);
-	sse_parser_free(&p);
+	sse_parser__free(&p);
 	return k.s;
 }
 
@@ -188,13 +188,13 @@ static void test_gap(void)
 	struct sse_parser p;
 	struct sink k = {0};
 
-	sse_parser_init(&p, 0);
-	sse_parser_feed(&p, "data: a\n\ndata: lo", 17, on_event, &k);
-	sse_parser_gap(&p);
+	sse_parser__init(&p, 0);
+	sse_parser__feed(&p, "data: a\n\ndata: lo", 17, on_event, &k);
+	sse_parser__gap(&p);
 	/* the tail of the lost event, then a whole one */
-	sse_parser_feed(&p, "st\ndata: more\n\ndata: b\n\n", 24, on_event, &k);
+	sse_parser__feed(&p, "st\ndata: more\n\ndata: b\n\n", 24, on_event, &k);
 	CHECK_EQ_STR(k.s, "message|-|-1||a\nmessage|-|-1|g|b\n");
-	sse_parser_free(&p);
+	sse_parser__free(&p);
 	free(k.s);
 }
 
@@ -203,16 +203,16 @@ static void test_reset(void)
 	struct sse_parser p;
 	struct sink k = {0};
 
-	sse_parser_init(&p, 0);
-	sse_parser_feed(&p, "data: a\n\ndata: half", 19, on_event, &k);
-	sse_parser_reset(&p);
-	sse_parser_feed(&p,
-			"\xEF\xBB\xBF"
-			"data: b\n\n",
-			12, on_event, &k);
+	sse_parser__init(&p, 0);
+	sse_parser__feed(&p, "data: a\n\ndata: half", 19, on_event, &k);
+	sse_parser__reset(&p);
+	sse_parser__feed(&p,
+			 "\xEF\xBB\xBF"
+			 "data: b\n\n",
+			 12, on_event, &k);
 	CHECK_EQ_STR(k.s, "message|-|-1||a\nmessage|-|-1||b\n");
 	CHECK_EQ_INT(p.events, 2);
-	sse_parser_free(&p);
+	sse_parser__free(&p);
 	free(k.s);
 }
 
@@ -232,19 +232,19 @@ static void test_bounded(void)
 	int i;
 
 	memset(junk, 'x', sizeof(junk));
-	sse_parser_init(&p, 10000);
-	sse_parser_feed(&p, "data: ", 6, on_count, &got);
+	sse_parser__init(&p, 10000);
+	sse_parser__feed(&p, "data: ", 6, on_count, &got);
 	for (i = 0; i < 1000; i++) {
-		sse_parser_feed(&p, junk, sizeof(junk), on_count, &got);
+		sse_parser__feed(&p, junk, sizeof(junk), on_count, &got);
 		CHECK(p.data_cap <= 10001);
 	}
-	sse_parser_feed(&p, "\n\n: ", 4, on_count, &got);
+	sse_parser__feed(&p, "\n\n: ", 4, on_count, &got);
 	CHECK_EQ_INT(got, 10000);
 	for (i = 0; i < 1000; i++)
-		sse_parser_feed(&p, junk, sizeof(junk), on_count, &got);
+		sse_parser__feed(&p, junk, sizeof(junk), on_count, &got);
 	CHECK_EQ_INT(p.data_len, 0);
 	CHECK_EQ_INT(p.comments, 1);
-	sse_parser_free(&p);
+	sse_parser__free(&p);
 }
 
 int main(void)

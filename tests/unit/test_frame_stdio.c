@@ -58,7 +58,7 @@ static void feed(struct line_framer *f, struct sink *k, const char *p, size_t n)
 	k->framer = f;
 	k->feed_lo = p;
 	k->feed_hi = p + n;
-	line_framer_feed(f, p, n, on_line, k);
+	line_framer__feed(f, p, n, on_line, k);
 }
 
 /* Feeds in[0..n) cut at the given points (ascending) and returns the
@@ -70,7 +70,7 @@ static char *run_cuts(const char *in, size_t n, size_t max, const size_t *cuts, 
 	struct sink k = { 0 };
 	size_t prev = 0, i;
 
-	line_framer_init(&f, max);
+	line_framer__init(&f, max);
 	for (i = 0; i <= ncuts; i++) {
 		size_t at = i < ncuts ? cuts[i] : n;
 		/* Copy each piece so nothing past it is readable by accident. */
@@ -84,7 +84,7 @@ static char *run_cuts(const char *in, size_t n, size_t max, const size_t *cuts, 
 	sink_put(&k, "", 0);
 	if (out_f)
 		*out_f = f;
-	line_framer_free(&f);
+	line_framer__free(&f);
 	return k.s;
 }
 
@@ -180,14 +180,14 @@ static void test_counters(void)
 	struct sink k = { 0 };
 	const char in[] = "{}\nhello\n{\"a\":1}\n\n[]\nbye\n";
 
-	line_framer_init(&f, 0);
+	line_framer__init(&f, 0);
 	CHECK_EQ_INT(f.max, LINE_FRAMER_DEFAULT_MAX);
 	feed(&f, &k, in, sizeof(in) - 1);
 	CHECK_EQ_INT(f.json_lines, 3);
 	CHECK_EQ_INT(f.other_lines, 2);
 	CHECK_EQ_INT(f.other_bytes, 8);
 	CHECK_EQ_INT(f.truncated_lines, 0);
-	line_framer_free(&f);
+	line_framer__free(&f);
 	free(k.s);
 }
 
@@ -197,7 +197,7 @@ static void test_zero_copy(void)
 	struct sink k = { 0 };
 	const char in[] = "{\"a\":1}\n{\"b\":2}\r\n{\"c\":";
 
-	line_framer_init(&f, 0);
+	line_framer__init(&f, 0);
 	feed(&f, &k, in, sizeof(in) - 1);
 	CHECK_EQ_INT(k.lines, 2);
 	CHECK_EQ_INT(k.in_place, 2); /* both handed on from the feed itself */
@@ -207,7 +207,7 @@ static void test_zero_copy(void)
 	CHECK_EQ_INT(k.in_place, 2);
 	CHECK_EQ_STR(k.s, "0|{\"a\":1}\n0|{\"b\":2}\n0|{\"c\":3}\n");
 	CHECK_EQ_INT(f.len, 0);
-	line_framer_free(&f);
+	line_framer__free(&f);
 	free(k.s);
 }
 
@@ -217,40 +217,40 @@ static void test_gap(void)
 	struct sink k = { 0 };
 
 	/* A partial line is dropped; resync at the next newline. */
-	line_framer_init(&f, 0);
+	line_framer__init(&f, 0);
 	feed(&f, &k, "{\"a\":1}\n{\"lost\":", 16);
-	line_framer_gap(&f);
+	line_framer__gap(&f);
 	CHECK_EQ_INT(f.len, 0);
 	feed(&f, &k, "2}\n{\"b\":2}\n{\"c\":3}\n", 19);
 	CHECK_EQ_STR(k.s, "0|{\"a\":1}\n2|{\"b\":2}\n0|{\"c\":3}\n");
 	CHECK_EQ_INT(f.lost_lines, 1);
-	line_framer_free(&f);
+	line_framer__free(&f);
 	free(k.s);
 
 	/* A gap at a line boundary still skips to the next newline: the lost
 	 * bytes may have held the start of the line that follows. Blank and
 	 * non-JSON lines do not consume the flag. */
 	memset(&k, 0, sizeof(k));
-	line_framer_init(&f, 0);
+	line_framer__init(&f, 0);
 	feed(&f, &k, "{\"a\":1}\n", 8);
-	line_framer_gap(&f);
+	line_framer__gap(&f);
 	feed(&f, &k, "tail\"}\n\nlog line\n{\"b\":2}\n{\"c\":3}\n", 33);
 	CHECK_EQ_STR(k.s, "0|{\"a\":1}\n2|{\"b\":2}\n0|{\"c\":3}\n");
 	CHECK_EQ_INT(f.lost_lines, 0);
 	CHECK_EQ_INT(f.other_lines, 1);
-	line_framer_free(&f);
+	line_framer__free(&f);
 	free(k.s);
 
 	/* A line over max waits for its newline (to know its size); a gap
 	 * before that loses it like any partial line. */
 	memset(&k, 0, sizeof(k));
-	line_framer_init(&f, 4);
+	line_framer__init(&f, 4);
 	feed(&f, &k, "{\"abcdef", 8);
-	line_framer_gap(&f);
+	line_framer__gap(&f);
 	feed(&f, &k, "gh}\n{}\n", 7);
 	CHECK_EQ_STR(k.s, "2|{}\n");
 	CHECK_EQ_INT(f.lost_lines, 1);
-	line_framer_free(&f);
+	line_framer__free(&f);
 	free(k.s);
 }
 
@@ -261,40 +261,40 @@ static void test_cut(void)
 	struct line_framer f;
 	struct sink k = { 0 };
 
-	line_framer_init(&f, 0);
+	line_framer__init(&f, 0);
 	feed(&f, &k, "{\"a\":1}\n{\"big\":\"xyz", 19);
 	k.framer = &f;
-	line_framer_cut(&f, 1000, false, on_line, &k);
+	line_framer__cut(&f, 1000, false, on_line, &k);
 	CHECK_EQ_INT(f.line_bytes, 1011);
 	feed(&f, &k, "still the big one\"}\n{\"b\":2}\n", 28);
 	CHECK_EQ_STR(k.s, "0|{\"a\":1}\n1|{\"big\":\"xyz\n0|{\"b\":2}\n");
 	CHECK_EQ_INT(k.last_line_bytes_big, 1030);
 	CHECK_EQ_INT(f.truncated_lines, 1);
 	CHECK_EQ_INT(f.lost_lines, 0);
-	line_framer_free(&f);
+	line_framer__free(&f);
 	free(k.s);
 
 	/* Nothing buffered: a cut is a gap. */
 	memset(&k, 0, sizeof(k));
-	line_framer_init(&f, 0);
+	line_framer__init(&f, 0);
 	feed(&f, &k, "{\"a\":1}\n", 8);
-	line_framer_cut(&f, 10, false, on_line, &k);
+	line_framer__cut(&f, 10, false, on_line, &k);
 	feed(&f, &k, "rest\n{\"b\":2}\n", 13);
 	CHECK_EQ_STR(k.s, "0|{\"a\":1}\n2|{\"b\":2}\n");
-	line_framer_free(&f);
+	line_framer__free(&f);
 	free(k.s);
 
 	/* The skipped run ends the line: hand it on at once, and the next
 	 * byte starts a line (nothing more lost). */
 	memset(&k, 0, sizeof(k));
-	line_framer_init(&f, 0);
+	line_framer__init(&f, 0);
 	feed(&f, &k, "{\"big\":\"xyz", 11);
 	k.framer = &f;
-	line_framer_cut(&f, 500, true, on_line, &k);
+	line_framer__cut(&f, 500, true, on_line, &k);
 	CHECK_EQ_INT(k.last_line_bytes_big, 510);
 	feed(&f, &k, "{\"b\":2}\n", 8);
 	CHECK_EQ_STR(k.s, "1|{\"big\":\"xyz\n0|{\"b\":2}\n");
-	line_framer_free(&f);
+	line_framer__free(&f);
 	free(k.s);
 }
 
@@ -329,12 +329,12 @@ static void big_line(size_t max, size_t *max_cap)
 	memcpy(in + size - 2, "\"}", 2);
 	in[size] = '\n';
 	b.want = in;
-	line_framer_init(&f, max);
+	line_framer__init(&f, max);
 	*max_cap = 0;
 	for (i = 0; i < size + 1; i += chunk) {
 		size_t n = size + 1 - i < chunk ? size + 1 - i : chunk;
 
-		line_framer_feed(&f, in + i, n, on_big, &b);
+		line_framer__feed(&f, in + i, n, on_big, &b);
 		if (f.cap > *max_cap)
 			*max_cap = f.cap;
 	}
@@ -344,7 +344,7 @@ static void big_line(size_t max, size_t *max_cap)
 	CHECK(b.same);
 	CHECK_EQ_INT(f.cap, 0); /* a large buffer is given back after its line */
 	CHECK_EQ_INT(f.len, 0);
-	line_framer_free(&f);
+	line_framer__free(&f);
 	free(in);
 }
 
@@ -369,7 +369,7 @@ static void test_other_not_buffered(void)
 	int i;
 
 	memset(junk, 'x', sizeof(junk));
-	line_framer_init(&f, 0);
+	line_framer__init(&f, 0);
 	for (i = 0; i < 1000; i++)
 		feed(&f, &k, junk, sizeof(junk));
 	CHECK_EQ_INT(f.cap, 0);
@@ -377,7 +377,7 @@ static void test_other_not_buffered(void)
 	CHECK_EQ_INT(f.other_bytes, 1000 * sizeof(junk));
 	feed(&f, &k, "\n{}\n", 4);
 	CHECK_EQ_STR(k.s, "0|{}\n");
-	line_framer_free(&f);
+	line_framer__free(&f);
 	free(k.s);
 }
 

@@ -55,7 +55,7 @@ static unsigned long long proc_starttime(pid_t pid, pid_t *ppid)
 	return start;
 }
 
-pid_t proc_ppid(pid_t pid)
+pid_t peer__ppid(pid_t pid)
 {
 	pid_t ppid = 0;
 
@@ -66,7 +66,7 @@ pid_t proc_ppid(pid_t pid)
 bool peer__is_ancestor(pid_t anc, pid_t pid)
 {
 	for (int depth = 0; depth < 8 && pid > 1; depth++) {
-		pid = proc_ppid(pid);
+		pid = peer__ppid(pid);
 		if (pid == anc)
 			return true;
 	}

@@ -26,7 +26,7 @@ struct tcp_ends {
  * the other end when it is on this host (0 if not, or not found). */
 pid_t peer__find_tcp(pid_t self, uint64_t ino, struct tcp_ends *ends);
 /* The parent of pid, or 0. */
-pid_t proc_ppid(pid_t pid);
+pid_t peer__ppid(pid_t pid);
 /* Whether anc is pid's parent, grandparent, ... (a few levels). */
 bool peer__is_ancestor(pid_t anc, pid_t pid);
 

@@ -17,7 +17,7 @@
  * Malformed input is reported to error() and the direction resyncs at the
  * next line that is a valid request or status line. A direction that never
  * shows a valid message start in its first HTTP_HEAD_MAX bytes, or gives
- * HTTP_MAX_ERRORS errors in a row, is set aside (http_conn_aside()) and
+ * HTTP_MAX_ERRORS errors in a row, is set aside (http_conn__aside()) and
  * ignored from then on; so is a connection switched to another protocol
  * (101 Switching Protocols, a 2xx answer to CONNECT).
  *
@@ -83,7 +83,7 @@ struct http_head {
 };
 
 /* The value of the first header of that name (any case), or NULL. */
-const char *http_head_get(const struct http_head *h, const char *name);
+const char *http_head__get(const struct http_head *h, const char *name);
 
 /* The callbacks must not call back into the connection. body and error may
  * be NULL. Every head() is followed by zero or more body() calls and one
@@ -105,29 +105,29 @@ struct http_conn;
  * stops a decompression bomb. text/event-stream bodies are exempt: they
  * are long-lived streams, their events are bounded by frame_sse. Returns
  * NULL if out of memory. cb is copied. */
-struct http_conn *http_conn_new(const struct http_callbacks *cb, size_t max_body);
-void http_conn_feed(struct http_conn *c, enum wire_dir dir, const char *data, size_t len);
+struct http_conn *http_conn__new(const struct http_callbacks *cb, size_t max_body);
+void http_conn__feed(struct http_conn *c, enum wire_dir dir, const char *data, size_t len);
 /* lost bytes of dir were not seen before the next feed (0: unknown how
  * many). Inside a body whose framing tells where it ends (Content-Length,
  * chunk data, close), the message goes on and ends incomplete: plain
  * bodies keep coming (an event stream outlives a lost record; tell its
- * parser with sse_parser_gap()), compressed ones stop. Otherwise the
+ * parser with sse_parser__gap()), compressed ones stop. Otherwise the
  * message ends now, incomplete, the request FIFO is cleared (pairing
  * across lost messages is guesswork) and the direction resyncs; its next
  * head has after_gap set. */
-void http_conn_gap(struct http_conn *c, enum wire_dir dir, uint64_t lost);
+void http_conn__gap(struct http_conn *c, enum wire_dir dir, uint64_t lost);
 /* The peer closed dir (read returned 0, or the fd was closed): a body
  * delimited by the close ends complete, any other message in progress ends
  * incomplete. */
-void http_conn_eof(struct http_conn *c, enum wire_dir dir);
+void http_conn__eof(struct http_conn *c, enum wire_dir dir);
 /* dir was set aside as not HTTP (or a tunnel) and is ignored. */
-bool http_conn_aside(const struct http_conn *c, enum wire_dir dir);
-void http_conn_free(struct http_conn *c);
+bool http_conn__aside(const struct http_conn *c, enum wire_dir dir);
+void http_conn__free(struct http_conn *c);
 
 /* Whether a stream whose first bytes are data[0..len) looks like HTTP/1.x:
  * "HTTP/1." or an upper-case method token, a space and the start of a
  * target ('/', '*' or a letter). False when len is too short to tell
  * (fewer than 7 bytes for a response, the method + 2 for a request). */
-bool http_looks_like(const char *data, size_t len);
+bool http__looks_like(const char *data, size_t len);
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "wire/frame_sse.h"
+#include "wire/wire_buf.h"
 
 enum {
 	SS_START = 0, /* at a line's start */
@@ -35,22 +36,16 @@ enum {
 
 static const char bom[3] = {'\xEF', '\xBB', '\xBF'};
 
-void sse_parser_init(struct sse_parser *p, size_t max)
+void sse_parser__init(struct sse_parser *p, size_t max)
 {
 	memset(p, 0, sizeof(*p));
-	if (max == 0)
-		max = SSE_DEFAULT_MAX;
-	if (max > SIZE_MAX / 4)
-		max = SIZE_MAX / 4;
-	p->max = max;
+	p->max = wire_buf__limit(max, SSE_DEFAULT_MAX);
 	p->retry = -1;
 }
 
-void sse_parser_free(struct sse_parser *p)
+void sse_parser__free(struct sse_parser *p)
 {
-	free(p->data);
-	p->data = NULL;
-	p->data_len = p->data_cap = 0;
+	wire_buf__free(&p->data, &p->data_len, &p->data_cap);
 }
 
 /* Forgets the event in progress; gives back a buffer one big event grew. */
@@ -61,14 +56,10 @@ static void clear_event(struct sse_parser *p)
 	p->id_len = 0;
 	p->has_data = p->has_id = p->truncated = false;
 	p->retry = -1;
-	if (p->data_cap > SSE_KEEP_CAP) {
-		free(p->data);
-		p->data = NULL;
-		p->data_cap = 0;
-	}
+	wire_buf__shrink(&p->data, &p->data_cap, SSE_KEEP_CAP);
 }
 
-void sse_parser_reset(struct sse_parser *p)
+void sse_parser__reset(struct sse_parser *p)
 {
 	clear_event(p);
 	p->state = SS_START;
@@ -77,7 +68,7 @@ void sse_parser_reset(struct sse_parser *p)
 	p->discard = false;
 }
 
-void sse_parser_gap(struct sse_parser *p)
+void sse_parser__gap(struct sse_parser *p)
 {
 	clear_event(p);
 	/* The line in progress may be any part of any field: drop it, then
@@ -101,21 +92,10 @@ static void data_append(struct sse_parser *p, const char *s, size_t n)
 	}
 	if (n == 0)
 		return;
-	if (p->data_len + n + 1 > p->data_cap) {
-		size_t cap = p->data_cap ? p->data_cap : SSE_MIN_CAP;
-		char *buf;
-
-		while (cap < p->data_len + n + 1)
-			cap *= 2;
-		if (cap > p->max + 1)
-			cap = p->max + 1;
-		buf = realloc(p->data, cap);
-		if (!buf) {
-			p->truncated = true;
-			return;
-		}
-		p->data = buf;
-		p->data_cap = cap;
+	if (wire_buf__reserve(&p->data, &p->data_cap, p->data_len + n + 1, SSE_MIN_CAP,
+			      p->max + 1) < 0) {
+		p->truncated = true;
+		return;
 	}
 	memcpy(p->data + p->data_len, s, n);
 	p->data_len += n;
@@ -318,7 +298,8 @@ static void parse(struct sse_parser *p, const char *s, size_t n, sse_event_fn fn
 	}
 }
 
-void sse_parser_feed(struct sse_parser *p, const char *data, size_t len, sse_event_fn fn, void *ctx)
+void sse_parser__feed(struct sse_parser *p, const char *data, size_t len, sse_event_fn fn,
+		      void *ctx)
 {
 	/* A BOM may come split over feeds; bom counts the bytes of it seen
 	 * (3: no longer at the stream's start). A near miss is parsed as the

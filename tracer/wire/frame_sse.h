@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* sse_parser_init(p, 0) keeps data up to this long. */
+/* sse_parser__init(p, 0) keeps data up to this long. */
 #define SSE_DEFAULT_MAX (16u << 20)
 /* Longest event name or id kept; longer ones are cut and flag truncated. */
 #define SSE_FIELD_MAX 1024
@@ -64,17 +64,17 @@ struct sse_parser {
 };
 
 /* max 0 means SSE_DEFAULT_MAX. */
-void sse_parser_init(struct sse_parser *p, size_t max);
+void sse_parser__init(struct sse_parser *p, size_t max);
 /* Calls fn once per complete event, in order. */
-void sse_parser_feed(struct sse_parser *p, const char *data, size_t len, sse_event_fn fn,
-		     void *ctx);
+void sse_parser__feed(struct sse_parser *p, const char *data, size_t len, sse_event_fn fn,
+		      void *ctx);
 /* Bytes were lost before the next feed: the event in progress is dropped,
  * and so is everything up to the next blank line; the next event handed on
  * has after_gap set. */
-void sse_parser_gap(struct sse_parser *p);
+void sse_parser__gap(struct sse_parser *p);
 /* A new stream starts (the next response body): forget any unterminated
  * event and expect a byte order mark again. Keeps max and the counters. */
-void sse_parser_reset(struct sse_parser *p);
-void sse_parser_free(struct sse_parser *p);
+void sse_parser__reset(struct sse_parser *p);
+void sse_parser__free(struct sse_parser *p);
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "wire/frame_stdio.h"
+#include "wire/wire_buf.h"
 
 enum {
 	FS_START = 0, /* at a line's start; only blanks seen so far */
@@ -33,23 +34,17 @@ static inline int is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-void line_framer_init(struct line_framer *f, size_t max)
+void line_framer__init(struct line_framer *f, size_t max)
 {
 	memset(f, 0, sizeof(*f));
-	if (max == 0)
-		max = LINE_FRAMER_DEFAULT_MAX;
-	/* max + 1 bytes are kept; keep that sum and its doubling in range. */
-	if (max > SIZE_MAX / 4)
-		max = SIZE_MAX / 4;
-	f->max = max;
+	/* max + 1 bytes are kept. */
+	f->max = wire_buf__limit(max, LINE_FRAMER_DEFAULT_MAX);
 	f->state = FS_START;
 }
 
-void line_framer_free(struct line_framer *f)
+void line_framer__free(struct line_framer *f)
 {
-	free(f->buf);
-	f->buf = NULL;
-	f->len = f->cap = 0;
+	wire_buf__free(&f->buf, &f->len, &f->cap);
 }
 
 static void emit(struct line_framer *f, const char *line, size_t len, line_fn fn, void *ctx)
@@ -73,11 +68,7 @@ static void reset_line(struct line_framer *f, int state)
 	f->len = 0;
 	f->line_bytes = 0;
 	f->state = state;
-	if (f->cap > FS_KEEP_CAP) {
-		free(f->buf);
-		f->buf = NULL;
-		f->cap = 0;
-	}
+	wire_buf__shrink(&f->buf, &f->cap, FS_KEEP_CAP);
 }
 
 /* Appends what still fits of n bytes of the current line. Returns 0, or -1
@@ -90,26 +81,14 @@ static int keep(struct line_framer *f, const char *p, size_t n)
 	f->line_bytes += n;
 	if (take == 0)
 		return 0;
-	if (f->len + take > f->cap) {
-		size_t cap = f->cap ? f->cap : FS_MIN_CAP;
-		char *buf;
-
-		while (cap < f->len + take)
-			cap *= 2;
-		if (cap > f->max + 1)
-			cap = f->max + 1;
-		buf = realloc(f->buf, cap);
-		if (!buf)
-			return -1;
-		f->buf = buf;
-		f->cap = cap;
-	}
+	if (wire_buf__reserve(&f->buf, &f->cap, f->len + take, FS_MIN_CAP, f->max + 1) < 0)
+		return -1;
 	memcpy(f->buf + f->len, p, take);
 	f->len += take;
 	return 0;
 }
 
-void line_framer_gap(struct line_framer *f)
+void line_framer__gap(struct line_framer *f)
 {
 	if (f->state == FS_JSON)
 		f->lost_lines++;
@@ -125,7 +104,8 @@ static void emit_head(struct line_framer *f, line_fn fn, void *ctx)
 	emit(f, f->buf, f->len < f->max ? f->len : f->max, fn, ctx);
 }
 
-void line_framer_cut(struct line_framer *f, uint64_t skipped, bool ends_line, line_fn fn, void *ctx)
+void line_framer__cut(struct line_framer *f, uint64_t skipped, bool ends_line, line_fn fn,
+		      void *ctx)
 {
 	if ((f->state == FS_JSON && f->len) || f->state == FS_CUT) {
 		/* The head we have is all there will be of this line: it is
@@ -142,7 +122,7 @@ void line_framer_cut(struct line_framer *f, uint64_t skipped, bool ends_line, li
 		return;
 	}
 	if (!ends_line) {
-		line_framer_gap(f);
+		line_framer__gap(f);
 		return;
 	}
 	/* The skipped run held whole lines (or ended one we were not
@@ -153,8 +133,7 @@ void line_framer_cut(struct line_framer *f, uint64_t skipped, bool ends_line, li
 	f->pending_flags |= LINE_AFTER_GAP;
 }
 
-void line_framer_feed(struct line_framer *f, const char *data, size_t len, line_fn fn,
-		      void *ctx)
+void line_framer__feed(struct line_framer *f, const char *data, size_t len, line_fn fn, void *ctx)
 {
 	const char *p = data, *end = data + len;
 
@@ -199,7 +178,7 @@ void line_framer_feed(struct line_framer *f, const char *data, size_t len, line_
 			nl = memchr(p, '\n', end - p);
 			n = (nl ? nl : end) - p;
 			if (keep(f, p, n) < 0) {
-				line_framer_gap(f);
+				line_framer__gap(f);
 				break;
 			}
 			if (nl) {

@@ -20,7 +20,7 @@
 #define LINE_TRUNCATED 0x1 /* the line was longer than max; this is its head */
 #define LINE_AFTER_GAP 0x2 /* bytes before this line were lost */
 
-/* line_framer_init(f, 0) keeps lines up to this long. */
+/* line_framer__init(f, 0) keeps lines up to this long. */
 #define LINE_FRAMER_DEFAULT_MAX (16u << 20)
 
 /* line excludes the '\n' and a trailing '\r'. */
@@ -43,7 +43,7 @@ struct line_framer {
 
 /* max 0 means LINE_FRAMER_DEFAULT_MAX. The framer holds at most about max
  * bytes, and frees a large buffer once its line is done. */
-void line_framer_init(struct line_framer *f, size_t max);
+void line_framer__init(struct line_framer *f, size_t max);
 /* Calls fn once per complete JSON line, in order. The line starts at its
  * first '{' or '[' (leading blanks are not kept). line points into data
  * (no copy) when the whole line lies in this feed, else into the framer's
@@ -51,18 +51,17 @@ void line_framer_init(struct line_framer *f, size_t max);
  * LINE_AFTER_GAP stays pending across blank and non-JSON lines until the
  * next JSON line carries it. If the buffer cannot grow, the partial line is
  * dropped as if by a gap. fn must not call back into this framer. */
-void line_framer_feed(struct line_framer *f, const char *data, size_t len, line_fn fn,
-		      void *ctx);
+void line_framer__feed(struct line_framer *f, const char *data, size_t len, line_fn fn, void *ctx);
 /* Bytes were lost before the next feed: drop the partial line and resync
  * at the next newline. */
-void line_framer_gap(struct line_framer *f);
+void line_framer__gap(struct line_framer *f);
 /* skipped bytes were deliberately not copied (over the per-syscall cap);
  * ends_line says the last of them was a newline. A JSON line in progress
  * is handed on with LINE_TRUNCATED, its head only, when its end is known
  * (now if ends_line, else at its newline); line_bytes, read inside fn,
  * is then the line's whole size. */
-void line_framer_cut(struct line_framer *f, uint64_t skipped, bool ends_line, line_fn fn,
-		     void *ctx);
-void line_framer_free(struct line_framer *f);
+void line_framer__cut(struct line_framer *f, uint64_t skipped, bool ends_line, line_fn fn,
+		      void *ctx);
+void line_framer__free(struct line_framer *f);
 
 #endif

@@ -102,11 +102,11 @@ static struct stream *stream_get(struct stream_table *t, const struct mt_data_ev
 	s->table = t;
 	s->mode = e->fd_kind == MT_FD_INET || e->fd_kind == MT_FD_UNIX ? MODE_UNDECIDED
 									 : MODE_LINES;
-	line_framer_init(&s->framer[0], t->max_msg);
-	line_framer_init(&s->framer[1], t->max_msg);
+	line_framer__init(&s->framer[0], t->max_msg);
+	line_framer__init(&s->framer[1], t->max_msg);
 	if (!tsearch(s, &t->root, stream_cmp)) {
-		line_framer_free(&s->framer[0]);
-		line_framer_free(&s->framer[1]);
+		line_framer__free(&s->framer[0]);
+		line_framer__free(&s->framer[1]);
 		free(s);
 		return NULL;
 	}
@@ -117,8 +117,8 @@ static struct stream *stream_get(struct stream_table *t, const struct mt_data_ev
 static void stream_free(struct stream *s)
 {
 	http_stream__free(s->http);
-	line_framer_free(&s->framer[0]);
-	line_framer_free(&s->framer[1]);
+	line_framer__free(&s->framer[0]);
+	line_framer__free(&s->framer[1]);
 	free(s);
 }
 
@@ -177,10 +177,10 @@ static void maybe_mute(struct stream_table *t, struct stream *s)
 	    r->other_bytes + w->other_bytes < MUTE_AFTER_BYTES)
 		return;
 	s->muted = true;
-	line_framer_free(&s->framer[0]);
-	line_framer_free(&s->framer[1]);
-	line_framer_init(&s->framer[0], t->max_msg);
-	line_framer_init(&s->framer[1], t->max_msg);
+	line_framer__free(&s->framer[0]);
+	line_framer__free(&s->framer[1]);
+	line_framer__init(&s->framer[0], t->max_msg);
+	line_framer__init(&s->framer[1], t->max_msg);
 	if (t->sink.mute)
 		t->sink.mute(t->sink.ctx, s->tgid, s->fd, s->id);
 }
@@ -190,7 +190,7 @@ static void stream_gap(struct stream *s, uint8_t dir, uint64_t lost)
 	if (s->mode == MODE_HTTP)
 		http_stream__gap(s->http, &s->cur, lost);
 	else
-		line_framer_gap(&s->framer[dir]);
+		line_framer__gap(&s->framer[dir]);
 }
 
 /* Accounts for the bytes between what we expected and where this record
@@ -267,7 +267,8 @@ void stream_table__record(struct stream_table *t, const void *data, size_t size,
 		else if (s->mode == MODE_HTTP)
 			http_stream__gap(s->http, &s->cur, e->len);
 		else
-			line_framer_cut(&s->framer[dir], e->len, e->flags & MT_F_ENDS_LINE, on_line, s);
+			line_framer__cut(&s->framer[dir], e->len, e->flags & MT_F_ENDS_LINE,
+					 on_line, s);
 		s->next_off[dir] = e->offset + e->len;
 		return;
 	}
@@ -280,14 +281,14 @@ void stream_table__record(struct stream_table *t, const void *data, size_t size,
 	if (s->mode == MODE_UNDECIDED) {
 		/* A socket speaks HTTP from its first bytes, or it is framed
 		 * by lines (stdio over a socketpair, JSON lines over TCP). */
-		if (!seen && !e->offset && http_looks_like(e->data, e->len))
+		if (!seen && !e->offset && http__looks_like(e->data, e->len))
 			s->http = http_stream__new(t->max_msg, on_http, s);
 		s->mode = s->http ? MODE_HTTP : MODE_LINES;
 	}
 	if (s->mode == MODE_HTTP)
 		http_stream__feed(s->http, &s->cur, e->data + seen, e->len - seen);
 	else
-		line_framer_feed(&s->framer[dir], e->data + seen, e->len - seen, on_line, s);
+		line_framer__feed(&s->framer[dir], e->data + seen, e->len - seen, on_line, s);
 	if (!s->muted)
 		maybe_mute(t, s);
 }

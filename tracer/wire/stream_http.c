@@ -88,8 +88,8 @@ static void head_set(struct head_copy *h, const struct http_head *src)
 	head_free(h);
 	h->method = dup_or_null(src->method);
 	h->target = dup_or_null(src->target);
-	h->sid = dup_or_null(http_head_get(src, "mcp-session-id"));
-	h->proto = dup_or_null(http_head_get(src, "mcp-protocol-version"));
+	h->sid = dup_or_null(http_head__get(src, "mcp-session-id"));
+	h->proto = dup_or_null(http_head__get(src, "mcp-protocol-version"));
 	h->info = (struct http_info){
 		.response = src->response,
 		.status = src->status,
@@ -205,9 +205,9 @@ static void on_head(void *ctx, enum wire_dir dir, const struct http_head *hd)
 	if (!strcmp(hd->content_type, "text/event-stream")) {
 		sd->kind = BODY_SSE;
 		if (!sd->sse_ready)
-			sse_parser_init(&sd->sse, h->max);
+			sse_parser__init(&sd->sse, h->max);
 		else
-			sse_parser_reset(&sd->sse);
+			sse_parser__reset(&sd->sse);
 		sd->sse_ready = true;
 	} else if (!strcmp(hd->content_type, "application/json") ||
 		   (!hd->response && !*hd->content_type)) {
@@ -243,7 +243,7 @@ static void on_body(void *ctx, enum wire_dir dir, const char *data, size_t len)
 		return;
 	if (sd->kind == BODY_SSE) {
 		h->cur_dir = dir;
-		sse_parser_feed(&sd->sse, data, len, on_sse, h);
+		sse_parser__feed(&sd->sse, data, len, on_sse, h);
 		return;
 	}
 	if (sd->kind != BODY_JSON)
@@ -318,7 +318,7 @@ struct http_stream *http_stream__new(size_t max_msg, http_emit_fn emit_fn, void 
 	h->max = max_msg;
 	h->emit = emit_fn;
 	h->ctx = ctx;
-	h->conn = http_conn_new(&cb, max_msg);
+	h->conn = http_conn__new(&cb, max_msg);
 	if (!h->conn) {
 		free(h);
 		return NULL;
@@ -330,7 +330,7 @@ void http_stream__feed(struct http_stream *h, const struct wire_line *base, cons
 		       size_t len)
 {
 	h->base = *base;
-	http_conn_feed(h->conn, base->dir, data, len);
+	http_conn__feed(h->conn, base->dir, data, len);
 }
 
 void http_stream__gap(struct http_stream *h, const struct wire_line *base, uint64_t lost)
@@ -338,34 +338,34 @@ void http_stream__gap(struct http_stream *h, const struct wire_line *base, uint6
 	struct side *sd = &h->side[base->dir & 1];
 
 	h->base = *base;
-	http_conn_gap(h->conn, base->dir, lost);
+	http_conn__gap(h->conn, base->dir, lost);
 	if (sd->sse_ready)
-		sse_parser_gap(&sd->sse);
+		sse_parser__gap(&sd->sse);
 }
 
 void http_stream__end(struct http_stream *h, const struct wire_line *base)
 {
 	h->base = *base;
-	http_conn_eof(h->conn, WIRE_READ);
-	http_conn_eof(h->conn, WIRE_WRITE);
+	http_conn__eof(h->conn, WIRE_READ);
+	http_conn__eof(h->conn, WIRE_WRITE);
 	release_held(h, 0, NULL);
 }
 
 bool http_stream__aside(const struct http_stream *h)
 {
-	return http_conn_aside(h->conn, WIRE_READ) && http_conn_aside(h->conn, WIRE_WRITE);
+	return http_conn__aside(h->conn, WIRE_READ) && http_conn__aside(h->conn, WIRE_WRITE);
 }
 
 void http_stream__free(struct http_stream *h)
 {
 	if (!h)
 		return;
-	http_conn_free(h->conn);
+	http_conn__free(h->conn);
 	for (int d = 0; d < 2; d++) {
 		free(h->side[d].buf);
 		head_free(&h->side[d].head);
 		if (h->side[d].sse_ready)
-			sse_parser_free(&h->side[d].sse);
+			sse_parser__free(&h->side[d].sse);
 	}
 	for (size_t i = 0; i < h->nheld; i++) {
 		free(h->held[i].text);
