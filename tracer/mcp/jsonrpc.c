@@ -20,6 +20,7 @@
 
 #include <cJSON.h>
 
+#include "mcp/json_id.h"
 #include "mcp/jsonrpc.h"
 
 /* The top-level members of one message; the first of duplicates wins, as
@@ -63,117 +64,6 @@ static int copy_str(char **dst, const cJSON *item)
 	if (!cJSON_IsString(item) || !item->valuestring)
 		return 0;
 	*dst = strdup(item->valuestring);
-	return *dst ? 0 : -ENOMEM;
-}
-
-/* The letter after the backslash of a two-byte escape, or 0. */
-static char short_escape(unsigned char c)
-{
-	switch (c) {
-	case '"':
-		return '"';
-	case '\\':
-		return '\\';
-	case '\b':
-		return 'b';
-	case '\f':
-		return 'f';
-	case '\n':
-		return 'n';
-	case '\r':
-		return 'r';
-	case '\t':
-		return 't';
-	}
-	return 0;
-}
-
-/* JSON string text of s. cJSON has already decoded the escapes, so this
- * writes the one canonical spelling: \" \\ \b \f \n \r \t, \u00XX for other
- * control bytes, everything else (UTF-8 included, and '/') as is. */
-static char *quote(const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *u;
-	size_t n = 2;
-	char *d, *q;
-
-	for (u = (const unsigned char *)s; *u; u++) {
-		if (short_escape(*u))
-			n += 2;
-		else if (*u < 0x20)
-			n += 6;
-		else
-			n++;
-	}
-	d = malloc(n + 1);
-	if (!d)
-		return NULL;
-	q = d;
-	*q++ = '"';
-	for (u = (const unsigned char *)s; *u; u++) {
-		char e = short_escape(*u);
-
-		if (e) {
-			*q++ = '\\';
-			*q++ = e;
-		} else if (*u < 0x20) {
-			memcpy(q, "\\u00", 4);
-			q[4] = hex[*u >> 4];
-			q[5] = hex[*u & 0xf];
-			q += 6;
-		} else {
-			*q++ = (char)*u;
-		}
-	}
-	*q++ = '"';
-	*q = '\0';
-	return d;
-}
-
-/*
- * The canonical text of a number id or token. cJSON keeps only the double,
- * so the input spelling is gone; we choose: a finite integral value below
- * 2^63 in magnitude prints as an integer ("1.0", "1e3", "-0" give "1",
- * "1000", "0"), anything else with %.17g, which round-trips a double. Both
- * peers' spellings of one id parse to one double, so they meet. Integers
- * past 2^53 lose precision in the double; no MCP SDK sends those.
- */
-static char *number_text(double v)
-{
-	char tmp[40], *q = tmp + sizeof(tmp);
-
-	if (isfinite(v) && v == floor(v) && v >= -9223372036854775808.0 &&
-	    v < 9223372036854775808.0) {
-		/* By hand: every id takes this path, and printf is slow. */
-		long long x = (long long)v;
-		unsigned long long u = x < 0 ? 0ull - (unsigned long long)x : (unsigned long long)x;
-
-		*--q = '\0';
-		do {
-			*--q = (char)('0' + u % 10);
-			u /= 10;
-		} while (u);
-		if (x < 0)
-			*--q = '-';
-		return strdup(q);
-	}
-	snprintf(tmp, sizeof(tmp), "%.17g", v);
-	return strdup(tmp);
-}
-
-/* The JSON text of a string, number or null item into *dst. Other types
- * leave *dst NULL. Returns 0 or -ENOMEM. */
-static int scalar_text(char **dst, const cJSON *item)
-{
-	if (cJSON_IsString(item) && item->valuestring)
-		*dst = quote(item->valuestring);
-	else if (cJSON_IsNumber(item))
-		*dst = number_text(item->valuedouble);
-	else if (cJSON_IsNull(item))
-		*dst = strdup("null");
-	else
-		return 0;
 	return *dst ? 0 : -ENOMEM;
 }
 
@@ -312,7 +202,7 @@ static int extract_call(const struct rpc_members *r, struct rpc_msg *m)
 		it = member(member(params, "_meta"), "progressToken");
 		if (cJSON_IsNull(it)) /* not a token; keep NULL */
 			it = NULL;
-		if ((err = scalar_text(&m->progress_token, it)))
+		if ((err = json_id__text(&m->progress_token, it)))
 			return err;
 	}
 	for (i = 0; i < sizeof(target_keys) / sizeof(target_keys[0]); i++) {
@@ -340,7 +230,7 @@ static int extract_call(const struct rpc_members *r, struct rpc_msg *m)
 		it = member(params, "progressToken");
 		if (cJSON_IsNull(it)) /* not a token; keep NULL */
 			it = NULL;
-		if ((err = scalar_text(&m->progress_token, it)))
+		if ((err = json_id__text(&m->progress_token, it)))
 			return err;
 		it = member(params, "progress");
 		if (cJSON_IsNumber(it))
@@ -356,7 +246,7 @@ static int extract_call(const struct rpc_members *r, struct rpc_msg *m)
 		it = member(params, "requestId");
 		if (cJSON_IsNull(it))
 			it = NULL;
-		if ((err = scalar_text(&m->cancel_id, it)))
+		if ((err = json_id__text(&m->cancel_id, it)))
 			return err;
 		return copy_str(&m->reason, member(params, "reason"));
 	}
@@ -409,7 +299,7 @@ static int decode_value(const cJSON *v, struct rpc_msg *m)
 	why = classify(&r, &m->kind);
 	if (why)
 		return set_invalid(m, why);
-	if (r.id && (err = scalar_text(&m->id, r.id)))
+	if (r.id && (err = json_id__text(&m->id, r.id)))
 		return err;
 	switch (m->kind) {
 	case RPC_REQUEST:
@@ -690,7 +580,7 @@ int jsonrpc__decode_head(const char *text, size_t len, struct rpc_msg *m)
 			cJSON *s = parse_scalar(v, p);
 
 			if (s && !m->id)
-				err = scalar_text(&m->id, s);
+				err = json_id__text(&m->id, s);
 			cJSON_Delete(s);
 		}
 		if (err)

@@ -20,27 +20,6 @@
 #include "mcptrace.h"
 #include "mcp/state.h"
 
-char *xstrdup(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
-uint64_t fnv1a(const char *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
-	return h;
-}
-
-int cmp_u64_first(const void *x, const void *y)
-{
-	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-
-	return a < b ? -1 : a > b;
-}
-
 static int cmp_session(const void *x, const void *y)
 {
 	const struct session *p = x, *q = y;

@@ -17,6 +17,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "capture/peer.h"
@@ -162,10 +164,30 @@ struct line_ctx {
 	uint64_t hash; /* of the line, when flow is set */
 };
 
+static inline char *xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* FNV-1a: lines and keys hashed to name flows and match sightings. */
+static inline uint64_t fnv1a(const char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Orders tree nodes whose first member is a uint64_t id. */
+static inline int cmp_u64_first(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
 /* sessions.c */
-char *xstrdup(const char *s);
-uint64_t fnv1a(const char *p, size_t n);
-int cmp_u64_first(const void *x, const void *y);
 bool sessions__is_traced(struct sessions *ss, pid_t pid);
 /* A copy of proto's key, ends and row, in the table; give it to the sinks
  * with session__write once its strings are set. */
