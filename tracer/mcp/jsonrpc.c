@@ -7,7 +7,7 @@
  * out, so an invalid message costs its body and its error line only.
  *
  * Edges: the decoder keeps no state and does not know which request a
- * response answers (session.c does). Ids and tokens are kept as canonical
+ * response answers (correlate.c does). Ids and tokens are kept as canonical
  * JSON text so that 1 and "1" never meet in a correlation key. cJSON keeps
  * every number as a double only and is lenient with number syntax (it uses
  * strtod: "01" and "1." pass); we inherit both.
