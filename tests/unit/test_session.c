@@ -317,6 +317,73 @@ static void test_batch_and_garbage(void)
 	teardown(&f);
 }
 
+static pid_t gone_peer(pid_t self, uint8_t kind, uint64_t ino, uint64_t peer_ino, uint8_t dir)
+{
+	(void)self, (void)kind, (void)ino, (void)peer_ino, (void)dir;
+	return 0;
+}
+
+static bool gone_ancestor(pid_t anc, pid_t pid)
+{
+	(void)anc, (void)pid;
+	return false;
+}
+
+/* Both ends traced, but both gone from /proc before their first records
+ * are read (a short-lived pair, a tracer busy hooking TLS): the kernel's
+ * records alone must give one session, each message once, calls paired. */
+static void test_peers_gone_from_proc(void)
+{
+	static const struct proc_lookup gone = { gone_peer, gone_ancestor, fake_tcp };
+	struct fixture f;
+
+	setup(&f, true);
+	sessions__set_lookup(f.ss, &gone);
+	SRV_OUT(&f, S, 900, "{\"method\":\"notifications/message\",\"params\":{\"level\":\"info\"},\"jsonrpc\":\"2.0\"}");
+	H_TO(&f, S, 1000, INIT_REQ);
+	H_TO(&f, S, 1001, "{\"method\":\"notifications/initialized\",\"jsonrpc\":\"2.0\"}");
+	H_FROM(&f, S, 1002, "{\"method\":\"notifications/message\",\"params\":{\"level\":\"info\"},\"jsonrpc\":\"2.0\"}");
+	SRV_IN(&f, S, 1010, INIT_REQ);
+	SRV_IN(&f, S, 1011, "{\"method\":\"notifications/initialized\",\"jsonrpc\":\"2.0\"}");
+	SRV_OUT(&f, S, 1100, INIT_RES);
+	H_FROM(&f, S, 1120, INIT_RES);
+	H_TO(&f, S, 2000, "{\"method\":\"tools/list\",\"jsonrpc\":\"2.0\",\"id\":1}");
+	SRV_IN(&f, S, 2010, "{\"method\":\"tools/list\",\"jsonrpc\":\"2.0\",\"id\":1}");
+	SRV_OUT(&f, S, 2290, "{\"result\":{\"tools\":[]},\"jsonrpc\":\"2.0\",\"id\":1}");
+	H_FROM(&f, S, 2300, "{\"result\":{\"tools\":[]},\"jsonrpc\":\"2.0\",\"id\":1}");
+
+	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions"), 1);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from messages"), 6);
+	CHECK_EQ_INT(q_int(&f, "select client_pid from sessions"), H);
+	CHECK_EQ_INT(q_int(&f, "select server_pid from sessions"), S);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from calls where status = 'ok'"), 2);
+	CHECK_EQ_INT(q_int(&f, "select latency_ns from calls where rpc_id='0'"), 120);
+	CHECK_EQ_INT(q_int(&f, "select server_latency_ns from calls where rpc_id='1'"), 280);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from messages where sent_ns is null or recv_ns is null"), 0);
+	CHECK_EQ_INT(q_int(&f, "select sender_pid from messages where kind='notification' and "
+			       "method='notifications/message'"), S);
+	teardown(&f);
+}
+
+/* Only the host traced and its server gone from /proc: its lines wait
+ * for a sighting that never comes, then are stored at the flush with the
+ * peer unknown, once. */
+static void test_untraced_peer_gone(void)
+{
+	static const struct proc_lookup gone = { gone_peer, gone_ancestor, fake_tcp };
+	struct fixture f;
+
+	setup(&f, false);
+	sessions__set_lookup(f.ss, &gone);
+	H_TO(&f, S, 100, INIT_REQ);
+	H_FROM(&f, S, 150, INIT_RES);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions"), 1);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from messages"), 2);
+	CHECK_EQ_INT(q_int(&f, "select latency_ns from calls where rpc_id='0'"), 50);
+	CHECK_EQ_INT(q_int(&f, "select client_pid from sessions"), H);
+	teardown(&f);
+}
+
 int main(void)
 {
 	RUN_TEST(test_both_ends_merge);
@@ -324,5 +391,7 @@ int main(void)
 	RUN_TEST(test_cancel_progress_and_server_requests);
 	RUN_TEST(test_two_servers);
 	RUN_TEST(test_batch_and_garbage);
+	RUN_TEST(test_peers_gone_from_proc);
+	RUN_TEST(test_untraced_peer_gone);
 	return CHECK_DONE();
 }

@@ -558,7 +558,9 @@ static int tls_attach(struct capture *c, pid_t pid, struct tls_file *f, FILE *re
 			l = bpf_program__attach_uprobe_opts(prog, pid, path, fn->offset, &o);
 			if (!l) {
 				err = -errno;
-				if (report)
+				/* A process that exited (or exec'd away) between its
+				 * record and this hook has nothing left to hook. */
+				if (report && err != -ESRCH && err != -ENOENT)
 					fprintf(report, "mcptrace: pid %d: failed to attach %s %s in %s: %s\n",
 						pid, ret ? "uretprobe" : "uprobe", fn->name, f->path,
 						strerror(-err));

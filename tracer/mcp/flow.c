@@ -42,23 +42,33 @@ struct flow *flow__find(struct sessions *ss, uint64_t id)
 	return node ? *(struct flow **)node : NULL;
 }
 
+/* A flow that held lines only joins the session their decision found. */
+static void flow_attach(struct flow *f, struct session *s)
+{
+	f->session = s;
+	f->next = s->flows;
+	s->flows = f;
+}
+
 struct flow *flow__get(struct sessions *ss, struct session *s, uint64_t id)
 {
 	struct flow *f = flow__find(ss, id);
 
-	if (f)
+	if (f) {
+		if (!f->session && s)
+			flow_attach(f, s);
 		return f;
+	}
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
 	f->id = id;
-	f->session = s;
 	if (!tsearch(f, &ss->flows, cmp_u64_first)) {
 		free(f);
 		return NULL;
 	}
-	f->next = s->flows;
-	s->flows = f;
+	if (s)
+		flow_attach(f, s);
 	return f;
 }
 
@@ -163,10 +173,24 @@ static void obs_unmatched(struct sessions *ss, struct obs *o)
 			call__awaited(ss, o->refs[i].call);
 }
 
+void held_line__free(struct held_line *h)
+{
+	if (!h)
+		return;
+	jsonrpc__free(h->msgs, h->n);
+	free(h->text);
+	free(h);
+}
+
 static void obs_pop(struct sessions *ss, struct flow *f, int side)
 {
 	struct obs *o = &f->q[side][f->head[side]];
 
+	if (o->held) {
+		held_line__free(o->held);
+		o->held = NULL;
+		f->held[side]--;
+	}
 	mrefs__put(ss, o->refs, o->n);
 	o->refs = NULL;
 	o->n = 0;
@@ -180,6 +204,11 @@ static void obs_pop(struct sessions *ss, struct flow *f, int side)
 bool flow__match(struct sessions *ss, struct flow *f, const struct wire_line *l, uint64_t hash)
 {
 	int other = !l->dir;
+
+	/* This sighting names the process at the other end of lines held
+	 * for want of it: they become records now, in order, then meet it. */
+	if (f->held[other])
+		stdio__decide(ss, f, other, l->tgid);
 
 	for (unsigned k = 0; k < f->count[other]; k++) {
 		struct obs *o = &f->q[other][(f->head[other] + k) % OBS_QUEUE_LEN];
@@ -216,12 +245,88 @@ void flow__push(struct sessions *ss, struct flow *f, int side, uint64_t hash, si
 	f->count[side]++;
 }
 
+void flow__hold(struct sessions *ss, struct flow *f, const struct wire_line *l, uint64_t hash,
+		struct rpc_msg *msgs, size_t n)
+{
+	struct held_line *h = calloc(1, sizeof(*h));
+	int side = l->dir;
+	struct obs *o;
+
+	if (h)
+		h->text = malloc(l->len ? l->len : 1);
+	if (!h || !h->text) {
+		free(h);
+		jsonrpc__free(msgs, n);
+		return;
+	}
+	memcpy(h->text, l->text, l->len);
+	h->l = *l;
+	h->l.text = h->text;
+	h->l.http = NULL;
+	h->msgs = msgs;
+	h->n = n;
+	if (f->count[side] == OBS_QUEUE_LEN) {
+		/* Full: the oldest can wait no longer. */
+		o = &f->q[side][f->head[side]];
+		if (o->held)
+			stdio__decide_obs(ss, f, side, o, f->pid[!side]);
+		flow__trim(ss, f, side);
+		if (f->count[side] == OBS_QUEUE_LEN) {
+			obs_unmatched(ss, &f->q[side][f->head[side]]);
+			obs_pop(ss, f, side);
+		}
+	}
+	o = &f->q[side][(f->head[side] + f->count[side]) % OBS_QUEUE_LEN];
+	h->seq = ss->held_seq++;
+	*o = (struct obs){ .hash = hash, .len = l->len, .held = h };
+	f->count[side]++;
+	f->held[side]++;
+	if (!f->holding) {
+		f->holding = true;
+		f->next_holding = ss->holding;
+		ss->holding = f;
+	}
+}
+
+void flow__trim(struct sessions *ss, struct flow *f, int side)
+{
+	while (f->count[side]) {
+		struct obs *o = &f->q[side][f->head[side]];
+
+		if (o->held || o->refs)
+			break;
+		obs_pop(ss, f, side);
+	}
+}
+
+static void holding_unlink(struct sessions *ss, struct flow *f)
+{
+	for (struct flow **p = &ss->holding; *p; p = &(*p)->next_holding)
+		if (*p == f) {
+			*p = f->next_holding;
+			break;
+		}
+	f->holding = false;
+}
+
+void flow__drop_if_idle(struct sessions *ss, struct flow *f)
+{
+	if (f->session || f->count[0] || f->count[1])
+		return;
+	if (f->holding)
+		holding_unlink(ss, f);
+	tdelete(f, &ss->flows, cmp_u64_first);
+	free(f);
+}
+
 void flow__free_all(struct sessions *ss, struct session *s)
 {
 	struct flow *f, *fnext;
 
 	for (f = s->flows; f; f = fnext) {
 		fnext = f->next;
+		if (f->holding)
+			holding_unlink(ss, f);
 		tdelete(f, &ss->flows, cmp_u64_first);
 		for (int side = 0; side < 2; side++)
 			while (f->count[side])

@@ -58,18 +58,42 @@ static void decide_roles(struct sessions *ss, struct session *s, const struct wi
 	s->row.server_pid = s->server ? s->server : ST_NULL;
 }
 
+/* A session of p with nobody known at the other end: (p, 0). */
+static struct session *half_session(struct sessions *ss, pid_t p)
+{
+	struct session key = { .a = p };
+
+	return session__find(ss, &key);
+}
+
 /* The session of the two processes at the ends of l's stream; m, the
- * line's first valid message, decides the roles of a new one. */
+ * line's first valid message, decides the roles of a new one. A session
+ * begun with its peer unknown is that session once the peer is known:
+ * it takes the peer's pid rather than a second session opening. */
 static struct session *stdio_session(struct sessions *ss, const struct wire_line *l, pid_t peer,
 				     const struct rpc_msg *m)
 {
+	pid_t self = (pid_t)l->tgid;
 	struct session key = { 0 }, *s;
 
-	key.a = peer && peer < (pid_t)l->tgid ? peer : (pid_t)l->tgid;
-	key.b = peer && peer < (pid_t)l->tgid ? (pid_t)l->tgid : peer;
+	key.a = peer && peer < self ? peer : self;
+	key.b = peer && peer < self ? self : peer;
 	s = session__find(ss, &key);
 	if (s)
 		return s;
+	if (peer && ((s = half_session(ss, self)) || (s = half_session(ss, peer)))) {
+		pid_t known = s->a;
+
+		if (!s->client)
+			s->client = known == self ? peer : self;
+		else if (!s->server)
+			s->server = known == self ? peer : self;
+		s->row.client_pid = s->client ? s->client : ST_NULL;
+		s->row.server_pid = s->server ? s->server : ST_NULL;
+		session__rekey(ss, s, key.a, key.b);
+		session__write(ss, s);
+		return s;
+	}
 	key.row = (struct st_session){ .transport = "stdio" };
 	decide_roles(ss, &key, l, peer, m);
 	s = session__new(ss, &key, l->ts_ns);
@@ -78,26 +102,136 @@ static struct session *stdio_session(struct sessions *ss, const struct wire_line
 	return s;
 }
 
-bool stdio__line(struct sessions *ss, const struct wire_line *l)
+/* Makes records of the messages of line l, with peer at the other end
+ * (0: unknown). hash is l's when hashed. A held line is made in its place
+ * in its flow (in_place), where the other end's sighting will meet it. */
+static void stdio_store(struct sessions *ss, const struct wire_line *l, pid_t peer, uint64_t fid,
+			const struct rpc_msg *msgs, size_t n, bool hashed, uint64_t hash,
+			struct obs *in_place)
 {
-	struct rpc_msg *msgs = NULL;
-	struct line_ctx x = { .l = l };
-	size_t n = 0;
-	uint64_t fid = flow__id_stdio(l);
-	struct flow *seen = flow__find(ss, fid);
-	bool expect_dup = false, hashed = false;
-	pid_t peer = 0;
+	struct line_ctx x = { .l = l, .in_place = in_place };
 	enum role self_role;
 
-	/* The other end's sighting of a line already stored needs no decoding:
-	 * match it first. Flows exist only once a message was stored. */
-	if (seen) {
-		peer = stream_info__peer(ss, l);
-		expect_dup = sessions__is_traced(ss, peer);
-		if (expect_dup) {
-			x.hash = fnv1a(l->text, l->len);
+	for (size_t i = 0; i < n && !x.s; i++)
+		if (msgs[i].kind != RPC_INVALID)
+			x.s = stdio_session(ss, l, peer, &msgs[i]);
+	if (!x.s)
+		return;
+	self_role = (pid_t)l->tgid == x.s->client ? ROLE_CLIENT : ROLE_SERVER;
+	x.sender_role = l->dir == WIRE_WRITE ? self_role : !self_role;
+	x.sender = l->dir == WIRE_WRITE ? (pid_t)l->tgid : peer;
+	/* Both ends traced: the same line will be seen at the other. */
+	x.flow = sessions__is_traced(ss, peer) ? flow__get(ss, x.s, fid) : NULL;
+	if (x.flow) {
+		x.flow->pid[l->dir] = l->tgid;
+		x.hash = hashed ? hash : fnv1a(l->text, l->len);
+	}
+	sessions__store_line(ss, &x, msgs, n, NULL);
+}
+
+void stdio__decide_obs(struct sessions *ss, struct flow *f, int side, struct obs *o, pid_t peer)
+{
+	struct held_line *h = o->held;
+
+	o->held = NULL;
+	f->held[side]--;
+	stdio_store(ss, &h->l, peer, f->id, h->msgs, h->n, true, o->hash, o);
+	held_line__free(h);
+}
+
+void stdio__decide(struct sessions *ss, struct flow *f, int side, pid_t peer)
+{
+	for (unsigned k = 0; k < f->count[side] && f->held[side]; k++) {
+		struct obs *o = &f->q[side][(f->head[side] + k) % OBS_QUEUE_LEN];
+
+		if (o->held)
+			stdio__decide_obs(ss, f, side, o, peer);
+	}
+	flow__trim(ss, f, side);
+}
+
+/* Who is at the other end of f's held side: the process its records
+ * named, else the one /proc shows now, else nobody known. */
+static pid_t held_peer(struct sessions *ss, struct flow *f, int side)
+{
+	const struct held_line *h = NULL;
+
+	if (f->pid[!side])
+		return f->pid[!side];
+	for (unsigned k = 0; k < f->count[side] && !h; k++)
+		h = f->q[side][(f->head[side] + k) % OBS_QUEUE_LEN].held;
+	if (!h)
+		return 0;
+	stream_info__forget(ss, h->l.stream_id);
+	return stream_info__peer(ss, &h->l);
+}
+
+/* The held line that waited longest, across flows: lines are decided in
+ * the order they came, so a request is made before its answer. */
+static struct obs *oldest_held(struct sessions *ss, struct flow **fp, int *sidep)
+{
+	struct obs *best = NULL;
+
+	for (struct flow *f = ss->holding; f; f = f->next_holding)
+		for (int side = 0; side < 2; side++)
+			for (unsigned k = 0; k < f->count[side] && f->held[side]; k++) {
+				struct obs *o = &f->q[side][(f->head[side] + k) % OBS_QUEUE_LEN];
+
+				if (!o->held)
+					continue;
+				if (!best || o->held->seq < best->held->seq) {
+					best = o;
+					*fp = f;
+					*sidep = side;
+				}
+				break;
+			}
+	return best;
+}
+
+void stdio__decide_all(struct sessions *ss)
+{
+	struct flow *f, *next;
+	struct obs *o;
+	int side;
+
+	while ((o = oldest_held(ss, &f, &side)))
+		stdio__decide_obs(ss, f, side, o, held_peer(ss, f, side));
+	f = ss->holding;
+	ss->holding = NULL;
+	for (; f; f = next) {
+		next = f->next_holding;
+		f->holding = false;
+		flow__trim(ss, f, 0);
+		flow__trim(ss, f, 1);
+		flow__drop_if_idle(ss, f);
+	}
+}
+
+/* Whether the other end of l's channel, if traced, shows up in records
+ * of the same flow: pipes, and socketpairs whose peer socket is known. */
+static bool pairable(const struct wire_line *l)
+{
+	return l->fd_kind == MT_FD_PIPE || (l->fd_kind == MT_FD_UNIX && l->peer_ino);
+}
+
+bool stdio__line(struct sessions *ss, const struct wire_line *l)
+{
+	uint64_t fid = flow__id_stdio(l), hash = 0;
+	struct flow *f = flow__find(ss, fid);
+	struct rpc_msg *msgs = NULL;
+	bool hashed = false;
+	size_t n = 0;
+	pid_t peer;
+
+	if (f) {
+		f->pid[l->dir] = l->tgid;
+		/* The other end's sighting of a line seen already needs no
+		 * decoding: match it first. */
+		if (f->count[!l->dir]) {
+			hash = fnv1a(l->text, l->len);
 			hashed = true;
-			if (flow__match(ss, seen, l, x.hash))
+			if (flow__match(ss, f, l, hash))
 				return true;
 		}
 	}
@@ -105,24 +239,21 @@ bool stdio__line(struct sessions *ss, const struct wire_line *l)
 		jsonrpc__free(msgs, n);
 		return false;
 	}
-	if (!seen) {
-		peer = stream_info__peer(ss, l);
-		/* Both ends traced: the same line will be seen at the other. */
-		expect_dup = sessions__is_traced(ss, peer);
+	peer = stream_info__peer(ss, l);
+	if (!peer && f)
+		peer = f->pid[!l->dir];
+	if ((!peer && pairable(l)) || (f && f->held[l->dir])) {
+		/* Nobody known at the other end (or lines before this one
+		 * wait for it): wait for its records, in order. */
+		if (!f)
+			f = flow__get(ss, NULL, fid);
+		if (f) {
+			f->pid[l->dir] = l->tgid;
+			flow__hold(ss, f, l, hashed ? hash : fnv1a(l->text, l->len), msgs, n);
+			return true;
+		}
 	}
-	for (size_t i = 0; i < n && !x.s; i++)
-		if (msgs[i].kind != RPC_INVALID)
-			x.s = stdio_session(ss, l, peer, &msgs[i]);
-	if (!x.s)
-		goto out;
-	self_role = (pid_t)l->tgid == x.s->client ? ROLE_CLIENT : ROLE_SERVER;
-	x.sender_role = l->dir == WIRE_WRITE ? self_role : !self_role;
-	x.sender = l->dir == WIRE_WRITE ? (pid_t)l->tgid : peer;
-	x.flow = expect_dup ? flow__get(ss, x.s, fid) : NULL;
-	if (x.flow && !hashed)
-		x.hash = fnv1a(l->text, l->len);
-	sessions__store_line(ss, &x, msgs, n, NULL);
-out:
+	stdio_store(ss, l, peer, fid, msgs, n, hashed, hash, NULL);
 	jsonrpc__free(msgs, n);
 	return true;
 }

@@ -105,6 +105,14 @@ struct session *session__new(struct sessions *ss, const struct session *proto, i
 	return s;
 }
 
+void session__rekey(struct sessions *ss, struct session *s, pid_t a, pid_t b)
+{
+	tdelete(s, &ss->sessions, cmp_session);
+	s->a = a;
+	s->b = b;
+	tsearch(s, &ss->sessions, cmp_session);
+}
+
 void session__set_str(struct session *s, enum session_str slot, const char **field, const char *v)
 {
 	if (!v || (*field && !strcmp(*field, v)))
@@ -190,7 +198,12 @@ static size_t sessions_of(struct sessions *ss, pid_t pid, struct session ***out)
 void sessions__process_exit(struct sessions *ss, pid_t pid, int64_t ts_ns)
 {
 	struct session **list;
-	size_t n = sessions_of(ss, pid, &list);
+	size_t n;
+
+	/* Lines held for want of their other end are decided before the
+	 * sessions they may belong to end. */
+	stdio__decide_all(ss);
+	n = sessions_of(ss, pid, &list);
 
 	for (size_t i = 0; i < n; i++)
 		session__drop(ss, list[i], ts_ns);
@@ -240,6 +253,14 @@ struct stream_info *stream_info__get(struct sessions *ss, const struct wire_line
 		si->peer = ss->lookup.peer(l->tgid, l->fd_kind, l->ino, l->peer_ino, l->dir);
 	}
 	return si;
+}
+
+void stream_info__forget(struct sessions *ss, uint64_t stream_id)
+{
+	struct stream_info *si = stream_info_find(ss, stream_id, false);
+
+	if (si && si->looked && !si->peer)
+		si->looked = false;
 }
 
 pid_t stream_info__peer(struct sessions *ss, const struct wire_line *l)
@@ -346,10 +367,14 @@ void sessions__store_line(struct sessions *ss, struct line_ctx *x, const struct 
 			hook(ss, x, &msgs[i], &refs[i]);
 		call__answered(ss, &refs[i], x->flow != NULL);
 	}
-	if (x->flow)
+	if (x->flow && x->in_place) {
+		x->in_place->refs = refs;
+		x->in_place->n = n;
+	} else if (x->flow) {
 		flow__push(ss, x->flow, x->l->dir, x->hash, x->l->len, refs, n);
-	else
+	} else {
 		mrefs__put(ss, refs, n);
+	}
 }
 
 bool sessions__line(struct sessions *ss, const struct wire_line *l)
@@ -383,7 +408,10 @@ void sessions__loss(struct sessions *ss, const struct wire_line *w, uint64_t off
 void sessions__finish(struct sessions *ss, int64_t ts_ns)
 {
 	struct session **list;
-	size_t n = sessions_of(ss, 0, &list);
+	size_t n;
+
+	stdio__decide_all(ss);
+	n = sessions_of(ss, 0, &list);
 
 	for (size_t i = 0; i < n; i++)
 		session_end(ss, list[i], ts_ns, false);
@@ -393,7 +421,12 @@ void sessions__finish(struct sessions *ss, int64_t ts_ns)
 void sessions__flush(struct sessions *ss)
 {
 	struct session **list;
-	size_t n = sessions_of(ss, 0, &list);
+	size_t n;
+
+	/* A line held this long has no traced process at its other end, or
+	 * one that /proc can show now. */
+	stdio__decide_all(ss);
+	n = sessions_of(ss, 0, &list);
 
 	for (size_t i = 0; i < n; i++) {
 		for (struct call *c = list[i]->open; c; c = c->next)

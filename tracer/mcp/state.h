@@ -66,6 +66,23 @@ struct obs {
 	size_t len;
 	size_t n;
 	struct mref *refs;
+	struct held_line *held; /* not made into records yet: see struct held_line */
+};
+
+/*
+ * A stdio line whose other end is not known yet: /proc showed no process
+ * holding the pipe (it exited, or the tracer is behind), and no record of
+ * the other side has been read. The kernel's records of the other end are
+ * the truth about who it is, so the line waits in its flow for them: the
+ * other side's sighting decides it. Lines still waiting at the next flush,
+ * or when a process exits, are decided with what /proc says then.
+ */
+struct held_line {
+	uint64_t seq; /* the order lines were held in, across flows */
+	struct wire_line l; /* text points to the copy below */
+	char *text;
+	struct rpc_msg *msgs;
+	size_t n;
 };
 
 /*
@@ -89,10 +106,14 @@ static inline uint64_t flow_id_make(enum flow_kind kind, uint64_t value)
 
 struct flow {
 	uint64_t id;
-	struct session *session;
+	struct session *session; /* NULL while it holds only undecided lines */
 	struct flow *next; /* in session->flows */
 	struct obs q[2][OBS_QUEUE_LEN]; /* per side (enum wire_dir): a ring */
 	unsigned head[2], count[2];
+	pid_t pid[2]; /* the process last seen on each side, from its records */
+	unsigned held[2]; /* obs with a held line, per side */
+	struct flow *next_holding; /* in sessions->holding while held[] is not 0 */
+	bool holding;
 };
 
 struct call {
@@ -148,6 +169,8 @@ struct stream_info {
 struct sessions {
 	struct sinks *sinks;
 	void *sessions, *flows, *streams, *traced;
+	struct flow *holding; /* flows with held lines */
+	uint64_t held_seq;
 	struct sessions_stats stats;
 	struct proc_lookup lookup;
 };
@@ -162,6 +185,7 @@ struct line_ctx {
 	enum role sender_role;
 	struct flow *flow; /* set when the other end's sighting is due */
 	uint64_t hash; /* of the line, when flow is set */
+	struct obs *in_place; /* a held line's place in flow: its sightings go there */
 };
 
 static inline char *xstrdup(const char *s)
@@ -196,6 +220,8 @@ struct session *session__find(struct sessions *ss, const struct session *key);
 void session__set_str(struct session *s, enum session_str slot, const char **field,
 		      const char *v);
 void session__write(struct sessions *ss, struct session *s);
+/* Gives a stdio session new ends (a < b) in the table. */
+void session__rekey(struct sessions *ss, struct session *s, pid_t a, pid_t b);
 /* The session is over: open calls unanswered, ended_ns set, forgotten. */
 void session__drop(struct sessions *ss, struct session *s, int64_t ts_ns);
 struct stream_info *stream_info__get(struct sessions *ss, const struct wire_line *l);
@@ -204,14 +230,25 @@ void sessions__parse_error(struct sessions *ss, const struct wire_line *l, const
 size_t sessions__decode(struct sessions *ss, const struct wire_line *l, struct rpc_msg **msgs,
 			size_t *n);
 /* The messages of one line, stored and correlated; hook (may be NULL) is
- * told of each after it was made. */
+ * told of each after it was made. The line's sightings go to x->flow when
+ * it is set (the other end's is due), else are let go. */
 typedef void (*message_hook)(struct sessions *ss, const struct line_ctx *x,
 			     const struct rpc_msg *m, struct mref *ref);
 void sessions__store_line(struct sessions *ss, struct line_ctx *x, const struct rpc_msg *msgs,
 			  size_t n, message_hook hook);
+/* Forgets what /proc said of a stream, so it is asked again. */
+void stream_info__forget(struct sessions *ss, uint64_t stream_id);
 
 /* session_stdio.c */
 bool stdio__line(struct sessions *ss, const struct wire_line *l);
+/* Makes records of the held lines of f's side, in order, with peer at the
+ * other end (0: unknown). */
+void stdio__decide(struct sessions *ss, struct flow *f, int side, pid_t peer);
+/* Makes records of held line o of f's side, in its place. */
+void stdio__decide_obs(struct sessions *ss, struct flow *f, int side, struct obs *o, pid_t peer);
+/* Decides every held line: with the other side's process if its records
+ * named it, else with what /proc says now. */
+void stdio__decide_all(struct sessions *ss);
 
 /* session_http.c */
 bool http__line(struct sessions *ss, const struct wire_line *l);
@@ -224,6 +261,15 @@ struct flow *flow__get(struct sessions *ss, struct session *s, uint64_t id);
 bool flow__match(struct sessions *ss, struct flow *f, const struct wire_line *l, uint64_t hash);
 void flow__push(struct sessions *ss, struct flow *f, int side, uint64_t hash, size_t len,
 		struct mref *refs, size_t n);
+/* Keeps line l (decoded into msgs[0..n), which it takes) in f until the
+ * other side's sighting, or a flush, decides it. */
+void flow__hold(struct sessions *ss, struct flow *f, const struct wire_line *l, uint64_t hash,
+		struct rpc_msg *msgs, size_t n);
+/* Pops the obs at the front of f's side that hold nothing any more. */
+void flow__trim(struct sessions *ss, struct flow *f, int side);
+/* Frees f if it belongs to no session and holds nothing. */
+void flow__drop_if_idle(struct sessions *ss, struct flow *f);
+void held_line__free(struct held_line *h);
 /* Drops a session's flows: sightings still waiting are given as they are. */
 void flow__free_all(struct sessions *ss, struct session *s);
 /* Gives every message of the session still waiting for its other sighting. */
