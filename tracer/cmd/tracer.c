@@ -380,11 +380,27 @@ int tracer__close(struct tracer *t)
  * trace DB failed. A last pass drains what the ring buffer still holds,
  * unless the DB failed: nothing drained could be kept. Returns 0 or a
  * negative errno (said on stderr, or kept in the sinks). */
+/* MCPTRACE_TEST_LAG_MS: read nothing for that long at the start, as a
+ * tracer busy elsewhere would, so tests can check what a late reader must
+ * still get right (peers gone from /proc). Not for use in production. */
+static void test_lag(void)
+{
+	static bool done;
+	const char *v = getenv("MCPTRACE_TEST_LAG_MS");
+	long ms = v ? strtol(v, NULL, 10) : 0;
+
+	if (done || ms <= 0 || ms > 60000)
+		return;
+	done = true;
+	nanosleep(&(struct timespec){ .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L }, NULL);
+}
+
 int tracer__loop(struct tracer *t, bool (*done)(struct tracer *t))
 {
 	int64_t last_flush = tracer__now_ns(CLOCK_MONOTONIC);
 	int err = 0;
 
+	test_lag();
 	while (!stop_signal && !done(t) && !trace_error(t)) {
 		err = capture__poll(t->cap, POLL_MS);
 		if (err == -EINTR) {
