@@ -718,22 +718,22 @@ static void test_stats_by(void)
 
 	if (!db)
 		return;
-	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, false, STATS_BY_SESSION), 0));
+	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, false, SUMMARY_BY_SESSION), 0));
 	CHECK_EQ_STR(text, by_session);
 	free(text);
-	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, false, STATS_BY_TARGET), 0));
+	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, false, SUMMARY_BY_TARGET), 0));
 	CHECK_EQ_STR(text, by_target);
 	free(text);
-	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, false, STATS_BY_METHOD), 0));
+	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, false, SUMMARY_BY_METHOD), 0));
 	CHECK(text && strstr(text, "\ntools/call                    7       2         1          "
 				   "0     30.000    400.000    400.000    400.000\n"));
 	CHECK(text && !strstr(text, "TARGET"));
 	free(text);
-	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, true, STATS_BY_SESSION), 0));
+	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, true, SUMMARY_BY_SESSION), 0));
 	CHECK(text && strstr(text, "{\"session_id\":2,\"calls\":3,\"errors\":1,\"cancelled\":0,"
 				   "\"unanswered\":1,\"pending\":1,\"answered\":1,"));
 	free(text);
-	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, true, STATS_BY_TARGET), 0));
+	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, true, SUMMARY_BY_TARGET), 0));
 	CHECK(text && strstr(text, "{\"target\":null,\"calls\":2,"));
 	CHECK(text && !strstr(text, "\"method\""));
 	free(text);

@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "cmd/commands.h"
+#include "db/latency.h"
 #include "db/store.h"
 
 static char tmpdir[] = "/tmp/mt_test_stats.XXXXXX";
@@ -71,7 +72,7 @@ static void test_percentile(void)
 	for (i = 0; i < 100; i++)
 		hundred[i] = (int64_t)i + 1;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int64_t got = stats__percentile(cases[i].v, cases[i].n, cases[i].pct);
+		int64_t got = latency__percentile(cases[i].v, cases[i].n, cases[i].pct);
 
 		if (got != cases[i].want)
 			fprintf(stderr, "  case %zu: p%u of %zu values\n", i, cases[i].pct,

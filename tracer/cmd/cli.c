@@ -10,7 +10,7 @@
 
 #include "cmd/cli.h"
 
-int parse_int(const char *opt, const char *text, long long min, long long max, long long *out)
+int cli__parse_int(const char *opt, const char *text, long long min, long long max, long long *out)
 {
 	char *end;
 	long long v;
@@ -26,7 +26,7 @@ int parse_int(const char *opt, const char *text, long long min, long long max, l
 	return 0;
 }
 
-int parse_size(const char *opt, const char *text, uint64_t min, uint64_t max, uint64_t *out)
+int cli__parse_size(const char *opt, const char *text, uint64_t min, uint64_t max, uint64_t *out)
 {
 	unsigned long long v;
 	unsigned shift = 0;

@@ -20,9 +20,9 @@
 
 #include "cmd/cli.h"
 #include "cmd/commands.h"
-#include "db/latency.h"
 #include "cmd/diff.h"
 #include "db/store.h"
+#include "db/summary.h"
 
 static const char diff_help[] =
     "Usage: mcptrace diff BASE.db HEAD.db [OPTIONS]\n"
@@ -92,31 +92,6 @@ struct diff_set {
 	size_t n, cap;
 };
 
-static void side_finish(struct diff_side *s, struct lat_vec *lat)
-{
-	s->answered = lat->n;
-	if (!lat->n)
-		return;
-	lat_sort(lat);
-	s->p50 = stats__percentile(lat->v, lat->n, 50);
-	s->p95 = stats__percentile(lat->v, lat->n, 95);
-	s->p99 = stats__percentile(lat->v, lat->n, 99);
-}
-
-/* The order of SQLite's ORDER BY with the BINARY collation: NULL first,
- * then bytewise. The merge of the two sides relies on it. */
-static int key_cmp(const char *a, const char *b)
-{
-	if (!a || !b)
-		return (a != NULL) - (b != NULL);
-	return strcmp(a, b);
-}
-
-static bool same_text(const char *a, const unsigned char *b)
-{
-	return key_cmp(a, (const char *)b) == 0;
-}
-
 static void set_free(struct diff_set *set)
 {
 	size_t i;
@@ -155,6 +130,31 @@ static struct diff_row *set_add(struct diff_set *set, const char *method, const 
 	return r;
 }
 
+/* Fills in the side of one (method, target) from its group. Diff counts
+ * unanswered calls as failed too: for a gate, a request that never got an
+ * answer is as broken as an error. */
+static void side_fill(struct diff_side *s, const struct call_group *g)
+{
+	s->calls = g->calls;
+	s->failed = g->errors + g->unanswered;
+	s->answered = g->lat.n;
+	if (!g->lat.n)
+		return;
+	s->p50 = latency__percentile(g->lat.v, g->lat.n, 50);
+	s->p95 = latency__percentile(g->lat.v, g->lat.n, 95);
+	s->p99 = latency__percentile(g->lat.v, g->lat.n, 99);
+}
+
+static int add_group(struct call_group *g, void *ctx)
+{
+	struct diff_row *r = set_add(ctx, g->key1, g->key2);
+
+	if (!r)
+		return -ENOMEM;
+	side_fill(&r->base, g);
+	return 0;
+}
+
 /*
  * Summarizes the calls of one DB into set, one row per (method, target) in
  * key order, filling in each row's base side (the caller moves it to head
@@ -162,55 +162,10 @@ static struct diff_row *set_add(struct diff_set *set, const char *method, const 
  */
 static int load_side(sqlite3 *db, const char *path, struct diff_set *set)
 {
-	static const char sql[] =
-	    "SELECT method, target, status, latency_ns FROM calls ORDER BY method, target";
-	struct lat_vec lat = {0};
-	struct diff_row *r = NULL;
-	sqlite3_stmt *st = NULL;
-	int err = 0, rc;
+	int err = summary__read_groups(db, path, SUMMARY_BY_METHOD_TARGET, add_group, set);
 
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
-		const unsigned char *method = sqlite3_column_text(st, 0);
-		const unsigned char *target = sqlite3_column_text(st, 1);
-		const char *status = (const char *)sqlite3_column_text(st, 2);
-
-		if (!r || !same_text(r->method, method) || !same_text(r->target, target)) {
-			if (r)
-				side_finish(&r->base, &lat);
-			lat.n = 0;
-			r = set_add(set, (const char *)method, (const char *)target);
-			if (!r) {
-				err = -ENOMEM;
-				goto cleanup;
-			}
-		}
-		r->base.calls++;
-		if (status && (!strcmp(status, "error") || !strcmp(status, "tool_error") ||
-			       !strcmp(status, "unanswered")))
-			r->base.failed++;
-		if (sqlite3_column_type(st, 3) != SQLITE_NULL &&
-		    lat_push(&lat, sqlite3_column_int64(st, 3))) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "mcptrace: failed to read calls from %s: %s\n", path,
-			sqlite3_errmsg(db));
-		err = -EIO;
-		goto cleanup;
-	}
-	if (r)
-		side_finish(&r->base, &lat);
-
-cleanup:
 	if (err == -ENOMEM)
 		fprintf(stderr, "mcptrace: out of memory\n");
-	sqlite3_finalize(st);
-	free(lat.v);
 	return err;
 }
 
@@ -227,8 +182,8 @@ static int merge_sides(struct diff_set *base, struct diff_set *head, struct diff
 			c = 1;
 		else if (j == head->n)
 			c = -1;
-		else if (!(c = key_cmp(base->rows[i].method, head->rows[j].method)))
-			c = key_cmp(base->rows[i].target, head->rows[j].target);
+		else if (!(c = summary__key_cmp(base->rows[i].method, head->rows[j].method)))
+			c = summary__key_cmp(base->rows[i].target, head->rows[j].target);
 		r = set_add(out, c <= 0 ? base->rows[i].method : head->rows[j].method,
 			    c <= 0 ? base->rows[i].target : head->rows[j].target);
 		if (!r) {
@@ -850,7 +805,7 @@ int cmd_diff(int argc, char **argv)
 			th.fail_on_missing = true;
 			break;
 		case O_MIN_CALLS:
-			if (parse_int("--min-calls", optarg, 1, 1000000000, &min_calls))
+			if (cli__parse_int("--min-calls", optarg, 1, 1000000000, &min_calls))
 				return 2;
 			th.min_calls = (size_t)min_calls;
 			break;

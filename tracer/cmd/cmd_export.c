@@ -24,6 +24,7 @@
 
 #include <sqlite3.h>
 
+#include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "db/query.h"
 #include "db/store.h"
@@ -42,7 +43,7 @@ static const char export_help[] =
     "           (default calls)\n"
     "OPTIONS := { --format FORMAT | --db FILE | -o FILE | --help }\n"
     "   -f, --format FORMAT   required\n"
-    "   -d, --db FILE         trace DB to read (default " QUERY_DEFAULT_DB ")\n"
+    "   -d, --db FILE         trace DB to read (default " CLI_DEFAULT_DB ")\n"
     "   -o, --output FILE     write to FILE instead of stdout\n"
     "\n"
     "EXAMPLES\n"
@@ -151,7 +152,7 @@ int cmd_export(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
-	const char *path = QUERY_DEFAULT_DB, *out_path = NULL, *table = "calls";
+	const char *path = CLI_DEFAULT_DB, *out_path = NULL, *table = "calls";
 	struct stat db_st, out_st;
 	enum export_format fmt = EXPORT_JSONL;
 	bool have_fmt = false;

@@ -25,6 +25,7 @@
 #include "cmd/commands.h"
 #include "db/query.h"
 #include "db/store.h"
+#include "db/summary.h"
 
 #define CALLS_DEFAULT_LIMIT 50
 
@@ -46,7 +47,7 @@ static const char calls_help[] =
     "   --since TIME          calls started at or after TIME\n"
     "OPTIONS := { --limit N | --db FILE | --json | --help }\n"
     "   --limit N             newest N calls (default 50; 0 = all)\n"
-    "   --db FILE             trace DB to read (default " QUERY_DEFAULT_DB ")\n"
+    "   --db FILE             trace DB to read (default " CLI_DEFAULT_DB ")\n"
     "   --json                JSON Lines: one object per call, the calls table's\n"
     "                         columns, times in epoch ns, NULL as null\n"
     "DURATION := NUMBER{ns|us|ms|s|m|h|d}       250ms, 1.5s, 2m\n"
@@ -74,7 +75,7 @@ static const char sessions_help[] =
     "protocol version, counts of calls, errors and messages, start and duration.\n"
     "\n"
     "OPTIONS := { --db FILE | --json | --help }\n"
-    "   --db FILE   trace DB to read (default " QUERY_DEFAULT_DB ")\n"
+    "   --db FILE   trace DB to read (default " CLI_DEFAULT_DB ")\n"
     "   --json      JSON Lines: the sessions table's columns plus calls, errors,\n"
     "               messages and duration_ns (null while open)\n"
     "\n"
@@ -98,7 +99,7 @@ static const char show_help[] =
     "\n"
     "CALL_ID := the ID column of mcptrace calls\n"
     "OPTIONS := { --db FILE | --json | --help }\n"
-    "   --db FILE   trace DB to read (default " QUERY_DEFAULT_DB ")\n"
+    "   --db FILE   trace DB to read (default " CLI_DEFAULT_DB ")\n"
     "   --json      one JSON object: {\"call\": {...}, \"request\": {...},\n"
     "               \"response\": {...}, \"notifications\": [...]}; a message's\n"
     "               body is JSON where it parses (\"body_is_json\": true), else\n"
@@ -290,7 +291,7 @@ int cmd_calls(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
-	const char *path = QUERY_DEFAULT_DB, *bad = NULL;
+	const char *path = CLI_DEFAULT_DB, *bad = NULL;
 	struct call_filter f;
 	long long limit = CALLS_DEFAULT_LIMIT, v;
 	bool json = false;
@@ -332,7 +333,7 @@ int cmd_calls(int argc, char **argv)
 						   optarg);
 			break;
 		case 'S':
-			if (parse_int("--session", optarg, 1, INT64_MAX, &v))
+			if (cli__parse_int("--session", optarg, 1, INT64_MAX, &v))
 				return 2;
 			f.session_id = v;
 			break;
@@ -345,7 +346,7 @@ int cmd_calls(int argc, char **argv)
 				    optarg);
 			break;
 		case 'n':
-			if (parse_int("--limit", optarg, 0, INT64_MAX - 1, &limit))
+			if (cli__parse_int("--limit", optarg, 0, INT64_MAX - 1, &limit))
 				return 2;
 			break;
 		case 'j':
@@ -408,7 +409,7 @@ int query__sessions_print(sqlite3 *db, FILE *out, bool json)
 	    "s.protocol_version, s.mcp_session_id, s.started_ns, s.ended_ns, "
 	    "(SELECT count(*) FROM calls AS c WHERE c.session_id = s.id) AS calls, "
 	    "(SELECT count(*) FROM calls AS c WHERE c.session_id = s.id "
-	    "AND c.status IN ('error', 'tool_error')) AS errors, "
+	    "AND c.status IN " SUMMARY_ERROR_STATUSES_SQL ") AS errors, "
 	    "(SELECT count(*) FROM messages AS m WHERE m.session_id = s.id) AS messages, "
 	    "s.ended_ns - s.started_ns AS duration_ns "
 	    "FROM sessions AS s ORDER BY s.id";
@@ -514,7 +515,7 @@ static int parse_simple(const char *cmd, const char *help, int argc, char **argv
 
 int cmd_sessions(int argc, char **argv)
 {
-	const char *path = QUERY_DEFAULT_DB;
+	const char *path = CLI_DEFAULT_DB;
 	bool json = false;
 	sqlite3 *db = NULL;
 	int err;
@@ -811,7 +812,7 @@ cleanup:
 
 int cmd_show(int argc, char **argv)
 {
-	const char *path = QUERY_DEFAULT_DB, *id_text = NULL;
+	const char *path = CLI_DEFAULT_DB, *id_text = NULL;
 	bool json = false;
 	sqlite3 *db = NULL;
 	long long id;
@@ -822,7 +823,7 @@ int cmd_show(int argc, char **argv)
 		return err;
 	if (!id_text)
 		return usage_error("show", "which call? give its id (see mcptrace calls)");
-	if (parse_int("CALL_ID", id_text, 1, INT64_MAX, &id))
+	if (cli__parse_int("CALL_ID", id_text, 1, INT64_MAX, &id))
 		return 2;
 	if (store__open_readonly(&db, path))
 		return 1;

@@ -25,11 +25,9 @@
 
 #include "cmd/cli.h"
 #include "cmd/commands.h"
-#include "db/latency.h"
 #include "cmd/report.h"
 #include "db/store.h"
-
-#define REPORT_DEFAULT_DB "mcptrace.db"
+#include "db/summary.h"
 
 static const char report_help[] =
     "Usage: mcptrace report --html FILE [--db DB]\n"
@@ -42,7 +40,7 @@ static const char report_help[] =
     "\n"
     "OPTIONS := { --html FILE | --db DB | --help }\n"
     "   --html FILE   the page to write (replaced if it exists); - for stdout\n"
-    "   --db DB       trace DB to read (default " REPORT_DEFAULT_DB ")\n"
+    "   --db DB       trace DB to read (default " CLI_DEFAULT_DB ")\n"
     "   --help        print this and exit\n"
     "\n"
     "The timeline shows the first 500 calls of each session and the first 200\n"
@@ -72,7 +70,7 @@ static const char *status_class(const char *status)
 {
 	if (!status)
 		return "pending";
-	if (!strcmp(status, "error") || !strcmp(status, "tool_error"))
+	if (summary__is_error(status))
 		return "error";
 	if (!strcmp(status, "ok") || !strcmp(status, "cancelled") || !strcmp(status, "unanswered"))
 		return status;
@@ -98,7 +96,7 @@ static int write_summary(sqlite3 *db, FILE *out)
 {
 	static const char sql[] =
 	    "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM sessions), count(*),"
-	    " coalesce(sum(status IN ('error', 'tool_error')), 0),"
+	    " coalesce(sum(status IN " SUMMARY_ERROR_STATUSES_SQL "), 0),"
 	    " coalesce(sum(status = 'unanswered'), 0), coalesce(sum(status = 'cancelled'), 0),"
 	    " coalesce(sum(status = 'pending'), 0), min(start_ns),"
 	    " max(coalesce(end_ns, start_ns)) FROM calls";
@@ -144,12 +142,6 @@ cleanup:
 
 /* ---- latency per method and target ---- */
 
-struct lat_group {
-	char *method, *target;
-	int64_t calls, errors, unanswered;
-	struct lat_vec lat; /* sorted once the group is complete */
-};
-
 #define HIST_BINS 40
 #define HIST_W 320
 #define HIST_H 34
@@ -177,7 +169,7 @@ static void pmark(FILE *out, const char *cls, const char *label, int64_t ns, dou
 		cls, x, x, HIST_H, label, ms);
 }
 
-static void write_hist(FILE *out, const struct lat_group *g, double lo, double hi)
+static void write_hist(FILE *out, const struct call_group *g, double lo, double hi)
 {
 	unsigned int bins[HIST_BINS] = {0}, top = 0;
 	char a[32], b[32];
@@ -214,13 +206,13 @@ static void write_hist(FILE *out, const struct lat_group *g, double lo, double h
 			(double)k * HIST_W / HIST_BINS, HIST_H - h, (double)HIST_W / HIST_BINS - 1,
 			h, bins[k], a, b);
 	}
-	pmark(out, "p50", "p50", stats__percentile(g->lat.v, g->lat.n, 50), lo, hi);
-	pmark(out, "p90", "p90", stats__percentile(g->lat.v, g->lat.n, 90), lo, hi);
-	pmark(out, "p99", "p99", stats__percentile(g->lat.v, g->lat.n, 99), lo, hi);
+	pmark(out, "p50", "p50", latency__percentile(g->lat.v, g->lat.n, 50), lo, hi);
+	pmark(out, "p90", "p90", latency__percentile(g->lat.v, g->lat.n, 90), lo, hi);
+	pmark(out, "p99", "p99", latency__percentile(g->lat.v, g->lat.n, 99), lo, hi);
 	fputs("</svg>", out);
 }
 
-static void ms_cell(FILE *out, const struct lat_group *g, unsigned int pct)
+static void ms_cell(FILE *out, const struct call_group *g, unsigned int pct)
 {
 	char ms[32];
 
@@ -229,90 +221,70 @@ static void ms_cell(FILE *out, const struct lat_group *g, unsigned int pct)
 		return;
 	}
 	fmt_ms(ms, sizeof(ms),
-	       pct > 100 ? g->lat.v[g->lat.n - 1] : stats__percentile(g->lat.v, g->lat.n, pct));
+	       pct > 100 ? g->lat.v[g->lat.n - 1] : latency__percentile(g->lat.v, g->lat.n, pct));
 	fprintf(out, "<td class=\"num\">%s</td>", ms);
 }
 
-static void groups_free(struct lat_group *gs, size_t n)
+/* Every (method, target) group, kept whole: the histograms share one
+ * axis, so none can be drawn before the last group is read. */
+struct group_list {
+	struct call_group *gs;
+	size_t n, cap;
+	int64_t lo_ns, hi_ns; /* the shortest and longest latency of all */
+};
+
+static void groups_free(struct group_list *l)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(gs[i].method);
-		free(gs[i].target);
-		free(gs[i].lat.v);
+	for (i = 0; i < l->n; i++) {
+		free(l->gs[i].key1);
+		free(l->gs[i].key2);
+		lat_vec__free(&l->gs[i].lat);
 	}
-	free(gs);
+	free(l->gs);
 }
 
-static bool same_text(const char *a, const unsigned char *b)
+static int keep_group(struct call_group *g, void *ctx)
 {
-	if (!a || !b)
-		return !a && !b;
-	return strcmp(a, (const char *)b) == 0;
+	struct group_list *l = ctx;
+	struct call_group *ngs;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+
+		ngs = realloc(l->gs, cap * sizeof(*ngs));
+		if (!ngs)
+			return -ENOMEM;
+		l->gs = ngs;
+		l->cap = cap;
+	}
+	if (g->lat.n && g->lat.v[0] < l->lo_ns)
+		l->lo_ns = g->lat.v[0];
+	if (g->lat.n && g->lat.v[g->lat.n - 1] > l->hi_ns)
+		l->hi_ns = g->lat.v[g->lat.n - 1];
+	/* the list takes the group's keys and latencies */
+	l->gs[l->n++] = *g;
+	memset(g, 0, sizeof(*g));
+	return 0;
 }
 
 static int write_latency(sqlite3 *db, FILE *out)
 {
-	static const char sql[] =
-	    "SELECT method, target, status, latency_ns FROM calls ORDER BY method, target";
-	struct lat_group *gs = NULL, *g = NULL, *ngs;
-	size_t n = 0, cap = 0, i;
-	int64_t lo_ns = INT64_MAX, hi_ns = 0;
-	sqlite3_stmt *st = NULL;
+	struct group_list l = {.lo_ns = INT64_MAX, .hi_ns = 0};
+	const struct call_group *g;
+	int64_t lo_ns, hi_ns;
+	size_t n, i;
 	char a[32], b[32];
 	double lo, hi;
-	int err = 0, rc;
+	int err;
 
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
-		const unsigned char *method = sqlite3_column_text(st, 0);
-		const unsigned char *target = sqlite3_column_text(st, 1);
-		const char *cls = status_class((const char *)sqlite3_column_text(st, 2));
-
-		if (!g || !same_text(g->method, method) || !same_text(g->target, target)) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 16;
-				ngs = realloc(gs, cap * sizeof(*gs));
-				if (!ngs) {
-					err = -ENOMEM;
-					goto cleanup;
-				}
-				gs = ngs;
-			}
-			g = &gs[n++];
-			memset(g, 0, sizeof(*g));
-			g->method = method ? strdup((const char *)method) : NULL;
-			g->target = target ? strdup((const char *)target) : NULL;
-			if ((method && !g->method) || (target && !g->target)) {
-				err = -ENOMEM;
-				goto cleanup;
-			}
-		}
-		g->calls++;
-		g->errors += !strcmp(cls, "error");
-		g->unanswered += !strcmp(cls, "unanswered");
-		if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
-			int64_t ns = sqlite3_column_int64(st, 3);
-
-			if (lat_push(&g->lat, ns)) {
-				err = -ENOMEM;
-				goto cleanup;
-			}
-			if (ns < lo_ns)
-				lo_ns = ns;
-			if (ns > hi_ns)
-				hi_ns = ns;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		err = db_fail(db, "calls");
+	err = summary__read_groups(db, NULL, SUMMARY_BY_METHOD_TARGET, keep_group, &l);
+	if (err)
 		goto cleanup;
-	}
-	for (i = 0; i < n; i++)
-		lat_sort(&gs[i].lat);
+	n = l.n;
+	lo_ns = l.lo_ns;
+	hi_ns = l.hi_ns;
 
 	/* One log axis for every row, so rows compare at a glance; it starts
 	 * at 1 us at the lowest, where log10 of sub-microsecond noise would
@@ -345,11 +317,11 @@ static int write_latency(sqlite3 *db, FILE *out)
 	      "<th>distribution</th></tr></thead>\n<tbody>\n",
 	      out);
 	for (i = 0; i < n; i++) {
-		g = &gs[i];
+		g = &l.gs[i];
 		fputs("<tr class=\"lat\"><td class=\"name method\">", out);
-		report__put_html(out, g->method ? g->method : "-");
+		report__put_html(out, g->key1 ? g->key1 : "-");
 		fputs("</td><td class=\"name\">", out);
-		report__put_html(out, g->target ? g->target : "-");
+		report__put_html(out, g->key2 ? g->key2 : "-");
 		fprintf(out,
 			"</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
 			"<td class=\"num\">%lld</td>",
@@ -367,8 +339,7 @@ static int write_latency(sqlite3 *db, FILE *out)
 cleanup:
 	if (err == -ENOMEM)
 		fprintf(stderr, "mcptrace: out of memory\n");
-	sqlite3_finalize(st);
-	groups_free(gs, n);
+	groups_free(&l);
 	return err;
 }
 
@@ -754,7 +725,7 @@ int cmd_report(int argc, char **argv)
 	    {0},
 	};
 	struct report_opts ro = {0};
-	const char *path = REPORT_DEFAULT_DB, *html = NULL;
+	const char *path = CLI_DEFAULT_DB, *html = NULL;
 	char *tmp = NULL;
 	sqlite3 *db = NULL;
 	FILE *out = NULL;

@@ -20,11 +20,10 @@
 #include <cJSON.h>
 #include <sqlite3.h>
 
+#include "cmd/cli.h"
 #include "cmd/commands.h"
-#include "db/latency.h"
 #include "db/store.h"
-
-#define STATS_DEFAULT_DB "mcptrace.db"
+#include "db/summary.h"
 
 static const char stats_help[] =
     "Usage: mcptrace stats [--by GROUP] [OPTIONS]\n"
@@ -38,7 +37,7 @@ static const char stats_help[] =
     "               per session (see mcptrace sessions); default: one row per\n"
     "               method and target\n"
     "OPTIONS := { --db FILE | --json | --help }\n"
-    "   --db FILE   trace DB to read (default " STATS_DEFAULT_DB ")\n"
+    "   --db FILE   trace DB to read (default " CLI_DEFAULT_DB ")\n"
     "   --json      one JSON object per line (JSON Lines), the total last,\n"
     "               with \"total\": true; latencies without data are null;\n"
     "               the group under \"method\", \"target\" or \"session_id\"\n"
@@ -61,20 +60,6 @@ static const char stats_help[] =
     "\n"
     "Exit status: 0 done, 1 the DB could not be read, 2 usage error.\n";
 
-int64_t stats__percentile(const int64_t *sorted, size_t n, unsigned int pct)
-{
-	size_t rank;
-
-	/* Integer arithmetic: with doubles, 0.9 * 10 rounds up past 9 and
-	 * ceil() picks the wrong rank. */
-	if (pct > 100)
-		pct = 100;
-	rank = ((size_t)pct * n + 99) / 100;
-	if (rank < 1)
-		rank = 1;
-	return sorted[rank - 1];
-}
-
 /* One output row: a group, or the total. */
 struct stats_row {
 	/* The group's key: method and target, or only key1 (method, target
@@ -86,51 +71,61 @@ struct stats_row {
 	int64_t p50, p90, p99, max; /* valid when answered > 0 */
 };
 
-/* Sorts the group's latencies and fills in its percentiles. */
-static void row_finish(struct stats_row *r, struct lat_vec *lat)
+/* Fills in the row's counts and percentiles from its group. */
+static void row_fill(struct stats_row *r, const struct call_group *g)
 {
-	r->answered = lat->n;
-	if (!lat->n)
+	r->calls = g->calls;
+	r->errors = g->errors;
+	r->cancelled = g->cancelled;
+	r->unanswered = g->unanswered;
+	r->pending = g->pending;
+	r->answered = g->lat.n;
+	if (!g->lat.n)
 		return;
-	lat_sort(lat);
-	r->p50 = stats__percentile(lat->v, lat->n, 50);
-	r->p90 = stats__percentile(lat->v, lat->n, 90);
-	r->p99 = stats__percentile(lat->v, lat->n, 99);
-	r->max = lat->v[lat->n - 1];
+	r->p50 = latency__percentile(g->lat.v, g->lat.n, 50);
+	r->p90 = latency__percentile(g->lat.v, g->lat.n, 90);
+	r->p99 = latency__percentile(g->lat.v, g->lat.n, 99);
+	r->max = g->lat.v[g->lat.n - 1];
 }
 
-static void row_count(struct stats_row *r, const char *status)
-{
-	r->calls++;
-	if (!status)
-		return;
-	if (!strcmp(status, "error") || !strcmp(status, "tool_error"))
-		r->errors++;
-	else if (!strcmp(status, "cancelled"))
-		r->cancelled++;
-	else if (!strcmp(status, "unanswered"))
-		r->unanswered++;
-	else if (!strcmp(status, "pending"))
-		r->pending++;
-}
+/* The rows being built, and the total: every call again, as one group. */
+struct stats_acc {
+	struct stats_row *rows;
+	size_t n_rows, cap_rows;
+	struct call_group total;
+};
 
-static bool same_text(const char *a, const unsigned char *b)
+static int add_group(struct call_group *g, void *ctx)
 {
-	if (!a || !b)
-		return !a && !b;
-	return strcmp(a, (const char *)b) == 0;
-}
+	struct stats_acc *a = ctx;
+	struct stats_row *nrows, *r;
+	size_t i;
 
-static char *dup_text(const unsigned char *t, int *err)
-{
-	char *s;
+	/* one spare slot, so the total never needs a realloc of its own */
+	if (a->n_rows + 1 >= a->cap_rows) {
+		size_t cap = a->cap_rows ? a->cap_rows * 2 : 16;
 
-	if (!t)
-		return NULL;
-	s = strdup((const char *)t);
-	if (!s)
-		*err = -ENOMEM;
-	return s;
+		nrows = realloc(a->rows, cap * sizeof(*nrows));
+		if (!nrows)
+			return -ENOMEM;
+		a->rows = nrows;
+		a->cap_rows = cap;
+	}
+	r = &a->rows[a->n_rows++];
+	memset(r, 0, sizeof(*r));
+	r->key1 = g->key1;
+	r->key2 = g->key2;
+	g->key1 = g->key2 = NULL;
+	row_fill(r, g);
+	a->total.calls += g->calls;
+	a->total.errors += g->errors;
+	a->total.cancelled += g->cancelled;
+	a->total.unanswered += g->unanswered;
+	a->total.pending += g->pending;
+	for (i = 0; i < g->lat.n; i++)
+		if (lat_vec__push(&a->total.lat, g->lat.v[i]))
+			return -ENOMEM;
+	return 0;
 }
 
 /* Display width of a UTF-8 string: its code points. */
@@ -173,16 +168,16 @@ static void put_ms(FILE *out, const struct stats_row *r, int64_t ns)
 
 /* The header and JSON names of the key columns of each grouping. */
 static const char *const by_heads[][2] = {
-    [STATS_BY_METHOD_TARGET] = {"METHOD", "TARGET"},
-    [STATS_BY_METHOD] = {"METHOD", NULL},
-    [STATS_BY_TARGET] = {"TARGET", NULL},
-    [STATS_BY_SESSION] = {"SESSION", NULL},
+    [SUMMARY_BY_METHOD_TARGET] = {"METHOD", "TARGET"},
+    [SUMMARY_BY_METHOD] = {"METHOD", NULL},
+    [SUMMARY_BY_TARGET] = {"TARGET", NULL},
+    [SUMMARY_BY_SESSION] = {"SESSION", NULL},
 };
 static const char *const by_names[][2] = {
-    [STATS_BY_METHOD_TARGET] = {"method", "target"},
-    [STATS_BY_METHOD] = {"method", NULL},
-    [STATS_BY_TARGET] = {"target", NULL},
-    [STATS_BY_SESSION] = {"session_id", NULL},
+    [SUMMARY_BY_METHOD_TARGET] = {"method", "target"},
+    [SUMMARY_BY_METHOD] = {"method", NULL},
+    [SUMMARY_BY_TARGET] = {"target", NULL},
+    [SUMMARY_BY_SESSION] = {"session_id", NULL},
 };
 
 static int key_width(const struct stats_row *r, const char *key, int k)
@@ -192,7 +187,7 @@ static int key_width(const struct stats_row *r, const char *key, int k)
 	return key ? text_width(key) : 1;
 }
 
-static void print_table(FILE *out, const struct stats_row *rows, size_t n, enum stats_by by)
+static void print_table(FILE *out, const struct stats_row *rows, size_t n, enum summary_by by)
 {
 	const char *const *heads = by_heads[by];
 	int kw[2] = {(int)strlen(heads[0]), heads[1] ? (int)strlen(heads[1]) : 0}, w;
@@ -230,13 +225,13 @@ static void print_table(FILE *out, const struct stats_row *rows, size_t n, enum 
 }
 
 /* A key as JSON: null, a number for a session id, else a string. */
-static cJSON *add_key(cJSON *o, const char *name, const char *key, enum stats_by by)
+static cJSON *add_key(cJSON *o, const char *name, const char *key, enum summary_by by)
 {
 	if (!key)
 		return cJSON_AddNullToObject(o, name);
 	/* session ids are integers: copied as digits, not through a double;
 	 * a non-integer id in a damaged DB stays a string */
-	if (by == STATS_BY_SESSION && key[0] && strspn(key, "0123456789") == strlen(key) &&
+	if (by == SUMMARY_BY_SESSION && key[0] && strspn(key, "0123456789") == strlen(key) &&
 	    strlen(key) < 20)
 		return cJSON_AddRawToObject(o, name, key);
 	return cJSON_AddStringToObject(o, name, key);
@@ -248,7 +243,7 @@ static cJSON *add_ms(cJSON *o, const char *name, const struct stats_row *r, int6
 			   : cJSON_AddNullToObject(o, name);
 }
 
-static int print_json(FILE *out, const struct stats_row *rows, size_t n, enum stats_by by)
+static int print_json(FILE *out, const struct stats_row *rows, size_t n, enum summary_by by)
 {
 	const char *const *names = by_names[by];
 	cJSON *o;
@@ -299,97 +294,39 @@ static void rows_free(struct stats_row *rows, size_t n)
 
 int stats__print(sqlite3 *db, FILE *out, bool json)
 {
-	return stats__print_by(db, out, json, STATS_BY_METHOD_TARGET);
+	return stats__print_by(db, out, json, SUMMARY_BY_METHOD_TARGET);
 }
 
-int stats__print_by(sqlite3 *db, FILE *out, bool json, enum stats_by by)
+int stats__print_by(sqlite3 *db, FILE *out, bool json, enum summary_by by)
 {
-	static const char *const sqls[] = {
-	    [STATS_BY_METHOD_TARGET] = "SELECT method, target, status, latency_ns FROM calls "
-				       "ORDER BY method, target",
-	    [STATS_BY_METHOD] =
-		"SELECT method, NULL, status, latency_ns FROM calls ORDER BY method",
-	    [STATS_BY_TARGET] =
-		"SELECT target, NULL, status, latency_ns FROM calls ORDER BY target",
-	    [STATS_BY_SESSION] = "SELECT session_id, NULL, status, latency_ns FROM calls "
-				 "ORDER BY session_id",
-	};
-	const char *sql = sqls[by];
-	struct lat_vec group_lat = {0}, total_lat = {0};
-	struct stats_row *rows = NULL, *r = NULL, *nrows, total = {.total = true};
-	size_t n_rows = 0, cap_rows = 0;
-	sqlite3_stmt *st = NULL;
-	int err = 0, rc;
+	struct stats_acc a = {0};
+	int err;
 
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
-		const unsigned char *key1 = sqlite3_column_text(st, 0);
-		const unsigned char *key2 = sqlite3_column_text(st, 1);
-		const char *status = (const char *)sqlite3_column_text(st, 2);
-		bool answered = sqlite3_column_type(st, 3) != SQLITE_NULL;
-		int64_t lat = sqlite3_column_int64(st, 3);
-
-		if (!r || !same_text(r->key1, key1) || !same_text(r->key2, key2)) {
-			if (r)
-				row_finish(r, &group_lat);
-			group_lat.n = 0;
-			if (n_rows == cap_rows) {
-				cap_rows = cap_rows ? cap_rows * 2 : 16;
-				nrows = realloc(rows, cap_rows * sizeof(*rows));
-				if (!nrows) {
-					err = -ENOMEM;
-					goto cleanup;
-				}
-				rows = nrows;
-			}
-			r = &rows[n_rows++];
-			memset(r, 0, sizeof(*r));
-			r->key1 = dup_text(key1, &err);
-			r->key2 = dup_text(key2, &err);
-			if (err)
-				goto cleanup;
-		}
-		row_count(r, status);
-		row_count(&total, status);
-		if (answered && (lat_push(&group_lat, lat) || lat_push(&total_lat, lat))) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "mcptrace: failed to read calls from %s: %s\n",
-			sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
-		err = -EIO;
+	err = summary__read_groups(db, NULL, by, add_group, &a);
+	if (err)
 		goto cleanup;
-	}
-	if (r)
-		row_finish(r, &group_lat);
-	row_finish(&total, &total_lat);
-
-	/* the total goes last, as one more row */
-	if (n_rows == cap_rows) {
-		nrows = realloc(rows, (cap_rows + 1) * sizeof(*rows));
-		if (!nrows) {
+	/* the total goes last, as one more row (add_group kept a slot) */
+	if (!a.rows) {
+		a.rows = calloc(1, sizeof(*a.rows));
+		if (!a.rows) {
 			err = -ENOMEM;
 			goto cleanup;
 		}
-		rows = nrows;
 	}
-	rows[n_rows++] = total;
+	lat_vec__sort(&a.total.lat);
+	memset(&a.rows[a.n_rows], 0, sizeof(a.rows[0]));
+	a.rows[a.n_rows].total = true;
+	row_fill(&a.rows[a.n_rows++], &a.total);
 	if (json)
-		err = print_json(out, rows, n_rows, by);
+		err = print_json(out, a.rows, a.n_rows, by);
 	else
-		print_table(out, rows, n_rows, by);
+		print_table(out, a.rows, a.n_rows, by);
 
 cleanup:
 	if (err == -ENOMEM)
 		fprintf(stderr, "mcptrace: out of memory\n");
-	sqlite3_finalize(st);
-	free(group_lat.v);
-	free(total_lat.v);
-	rows_free(rows, n_rows);
+	lat_vec__free(&a.total.lat);
+	rows_free(a.rows, a.n_rows);
 	return err;
 }
 
@@ -402,8 +339,8 @@ int cmd_stats(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
-	const char *path = STATS_DEFAULT_DB;
-	enum stats_by by = STATS_BY_METHOD_TARGET;
+	const char *path = CLI_DEFAULT_DB;
+	enum summary_by by = SUMMARY_BY_METHOD_TARGET;
 	bool json = false;
 	sqlite3 *db = NULL;
 	int c, err;
@@ -417,11 +354,11 @@ int cmd_stats(int argc, char **argv)
 		switch (c) {
 		case 'b':
 			if (!strcmp(optarg, "method"))
-				by = STATS_BY_METHOD;
+				by = SUMMARY_BY_METHOD;
 			else if (!strcmp(optarg, "target"))
-				by = STATS_BY_TARGET;
+				by = SUMMARY_BY_TARGET;
 			else if (!strcmp(optarg, "session"))
-				by = STATS_BY_SESSION;
+				by = SUMMARY_BY_SESSION;
 			else {
 				fprintf(stderr,
 					"mcptrace: --by takes method, target or session, not '%s' "

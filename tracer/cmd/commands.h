@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "db/summary.h"
+
 struct sqlite3;
 
 /* mcptrace run [OPTIONS] -- CMD [ARGS...]   (cmd_trace.c) */
@@ -26,15 +28,8 @@ int cmd_stats(int argc, char **argv);
  * Returns 0 or a negative errno (with a line on stderr). */
 int stats__print(struct sqlite3 *db, FILE *out, bool json);
 
-/* How mcptrace stats --by groups the calls. */
-enum stats_by {
-	STATS_BY_METHOD_TARGET, /* the default */
-	STATS_BY_METHOD,
-	STATS_BY_TARGET,
-	STATS_BY_SESSION,
-};
 /* stats__print with the rows grouped as by says. */
-int stats__print_by(struct sqlite3 *db, FILE *out, bool json, enum stats_by by);
+int stats__print_by(struct sqlite3 *db, FILE *out, bool json, enum summary_by by);
 
 /* mcptrace calls [FILTER...] [--limit N] [--db FILE] [--json]   (cmd_query.c) */
 int cmd_calls(int argc, char **argv);
@@ -44,10 +39,6 @@ int cmd_sessions(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 /* mcptrace export --format { jsonl | csv } [TABLE] [--db FILE] [-o FILE]   (cmd_export.c) */
 int cmd_export(int argc, char **argv);
-
-/* The nearest-rank percentile pct (1..100) of n sorted values: the value
- * at rank ceil(pct / 100 * n), counted from 1. n must be > 0. */
-int64_t stats__percentile(const int64_t *sorted, size_t n, unsigned int pct);
 
 /* mcptrace report --html FILE [--db DB] [--help]   (cmd_report.c) */
 int cmd_report(int argc, char **argv);

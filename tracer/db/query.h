@@ -22,8 +22,6 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-#define QUERY_DEFAULT_DB "mcptrace.db"
-
 /* A duration: a decimal number (a fraction is allowed) and a unit, one of
  * ns, us, ms, s, m, h, d: "250ms", "1.5s", "10m". Returns 0, -EINVAL for
  * text of another form, or -ERANGE past INT64_MAX ns. */

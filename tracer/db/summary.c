@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * summary: see summary.h. The calls are read in one pass ordered by the
+ * group's key (for method and target, the calls_method_target index serves
+ * it without a sort); only the latencies of the current group are held in
+ * memory, to rank them. Printing is the readers' job, not this file's.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "db/summary.h"
+
+bool summary__is_error(const char *status)
+{
+	return status && (!strcmp(status, "error") || !strcmp(status, "tool_error"));
+}
+
+int summary__key_cmp(const char *a, const char *b)
+{
+	if (!a || !b)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+static void group_count(struct call_group *g, const char *status)
+{
+	g->calls++;
+	if (!status)
+		return;
+	if (summary__is_error(status))
+		g->errors++;
+	else if (!strcmp(status, "cancelled"))
+		g->cancelled++;
+	else if (!strcmp(status, "unanswered"))
+		g->unanswered++;
+	else if (!strcmp(status, "pending"))
+		g->pending++;
+}
+
+static void group_clear(struct call_group *g)
+{
+	free(g->key1);
+	free(g->key2);
+	lat_vec__free(&g->lat);
+	memset(g, 0, sizeof(*g));
+}
+
+/* Copies a key column; NULL stays NULL, a failed copy sets *err. */
+static char *key_dup(const unsigned char *t, int *err)
+{
+	char *s;
+
+	if (!t)
+		return NULL;
+	s = strdup((const char *)t);
+	if (!s)
+		*err = -ENOMEM;
+	return s;
+}
+
+/* Sorts the finished group's latencies and hands it on. */
+static int group_emit(struct call_group *g, summary_group_fn fn, void *ctx)
+{
+	int err;
+
+	lat_vec__sort(&g->lat);
+	err = fn(g, ctx);
+	group_clear(g);
+	return err;
+}
+
+int summary__read_groups(sqlite3 *db, const char *name, enum summary_by by, summary_group_fn fn,
+			 void *ctx)
+{
+	static const char *const sqls[] = {
+	    [SUMMARY_BY_METHOD_TARGET] = "SELECT method, target, status, latency_ns FROM calls "
+					 "ORDER BY method, target",
+	    [SUMMARY_BY_METHOD] =
+		"SELECT method, NULL, status, latency_ns FROM calls ORDER BY method",
+	    [SUMMARY_BY_TARGET] =
+		"SELECT target, NULL, status, latency_ns FROM calls ORDER BY target",
+	    [SUMMARY_BY_SESSION] = "SELECT session_id, NULL, status, latency_ns FROM calls "
+				   "ORDER BY session_id",
+	};
+	struct call_group g = {0};
+	bool open = false;
+	sqlite3_stmt *st = NULL;
+	int err = 0, rc;
+
+	rc = sqlite3_prepare_v2(db, sqls[by], -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
+		const char *key1 = (const char *)sqlite3_column_text(st, 0);
+		const char *key2 = (const char *)sqlite3_column_text(st, 1);
+
+		if (!open || summary__key_cmp(g.key1, key1) || summary__key_cmp(g.key2, key2)) {
+			if (open && (err = group_emit(&g, fn, ctx)))
+				goto cleanup;
+			open = true;
+			g.key1 = key_dup((const unsigned char *)key1, &err);
+			g.key2 = key_dup((const unsigned char *)key2, &err);
+			if (err)
+				goto cleanup;
+		}
+		group_count(&g, (const char *)sqlite3_column_text(st, 2));
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL &&
+		    lat_vec__push(&g.lat, sqlite3_column_int64(st, 3))) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "mcptrace: failed to read calls from %s: %s\n",
+			name ? name : sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
+		err = -EIO;
+		goto cleanup;
+	}
+	if (open)
+		err = group_emit(&g, fn, ctx);
+
+cleanup:
+	sqlite3_finalize(st);
+	group_clear(&g);
+	return err;
+}
