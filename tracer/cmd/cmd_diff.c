@@ -21,6 +21,7 @@
 #include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "cmd/diff.h"
+#include "cmd/text.h"
 #include "db/store.h"
 #include "db/summary.h"
 
@@ -307,31 +308,6 @@ static void row_cells(const struct diff_row *r, struct cells *c)
 	c->v[8] = row_result(r, c->result, sizeof(c->result));
 }
 
-/* Display width of a UTF-8 string: its code points. */
-static int text_width(const char *s)
-{
-	int w = 0;
-
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xc0) != 0x80;
-	return w;
-}
-
-/* Names come from traced programs: control characters become '?' rather
- * than reach a terminal or break a line of the table. */
-static void put_plain(FILE *out, const char *s, int width)
-{
-	const char *p;
-
-	for (p = s; *p; p++)
-		fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, out);
-	if (width > text_width(s))
-		fprintf(out, "%*s", width - text_width(s), "");
-}
-
-/* The longest name we pad to; longer ones push their row out of line. */
-#define NAME_WIDTH_MAX 48
-
 struct totals {
 	size_t regressed, new_, gone, failing;
 };
@@ -388,21 +364,21 @@ static void print_text(FILE *out, const struct diff_set *set, const struct diff_
 	for (i = 0; i < set->n; i++) {
 		row_cells(&set->rows[i], &c);
 		for (k = 0; k < N_COLS; k++) {
-			w = text_width(c.v[k]);
+			w = text__width(c.v[k]);
 			if (w > width[k])
-				width[k] = w < NAME_WIDTH_MAX ? w : NAME_WIDTH_MAX;
+				width[k] = w < TEXT_WIDTH_MAX ? w : TEXT_WIDTH_MAX;
 		}
 	}
 	for (k = 0; k < N_COLS; k++) {
 		fprintf(out, "%s", k ? "  " : "");
-		put_plain(out, col_names[k], k == N_COLS - 1 ? 0 : width[k]);
+		text__put_padded(out, col_names[k], k == N_COLS - 1 ? 0 : width[k]);
 	}
 	fputc('\n', out);
 	for (i = 0; i < set->n; i++) {
 		row_cells(&set->rows[i], &c);
 		for (k = 0; k < N_COLS; k++) {
 			fprintf(out, "%s", k ? "  " : "");
-			put_plain(out, c.v[k], k == N_COLS - 1 ? 0 : width[k]);
+			text__put_padded(out, c.v[k], k == N_COLS - 1 ? 0 : width[k]);
 		}
 		fputc('\n', out);
 	}
@@ -414,9 +390,9 @@ static void print_text(FILE *out, const struct diff_set *set, const struct diff_
 			continue;
 		why(reason, sizeof(reason), r, th);
 		fputs("REGRESSION ", out);
-		put_plain(out, or_dash(r->method), 0);
+		text__put_padded(out, or_dash(r->method), 0);
 		fputc(' ', out);
-		put_plain(out, or_dash(r->target), 0);
+		text__put_padded(out, or_dash(r->target), 0);
 		fprintf(out, ": %s\n", reason);
 	}
 	fprintf(out,

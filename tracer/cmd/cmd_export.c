@@ -2,7 +2,8 @@
 /*
  * mcptrace export: one table of a trace DB, every row and every column, as
  * JSON Lines or CSV, for tools that do not speak SQLite (pandas, jq, a
- * spreadsheet).
+ * spreadsheet). This file reads the options and opens the files; the
+ * writing is export.c's.
  *
  * Rows are streamed: one SELECT, each row written as it is stepped, so a
  * table of millions of messages needs no more memory than one row. The
@@ -26,7 +27,7 @@
 
 #include "cmd/cli.h"
 #include "cmd/commands.h"
-#include "db/query.h"
+#include "cmd/export.h"
 #include "db/store.h"
 
 static const char export_help[] =
@@ -52,84 +53,6 @@ static const char export_help[] =
     "   mcptrace export -f csv sessions -d trace.db -o sessions.csv\n"
     "\n"
     "Exit status: 0 done, 1 the DB could not be read or FILE written, 2 usage error.\n";
-
-/* Table names cannot be bound as parameters, so only these reach SQL. */
-static const char *const tables[] = {"calls",	  "messages", "sessions",    "runs",
-				     "processes", "losses",   "parse_errors"};
-
-static void csv_row(FILE *out, sqlite3_stmt *st, bool header)
-{
-	int i, n = sqlite3_column_count(st);
-
-	for (i = 0; i < n; i++) {
-		if (i)
-			fputc(',', out);
-		if (header) {
-			const char *name = sqlite3_column_name(st, i);
-
-			query__csv_field(out, name ? name : "", name ? strlen(name) : 0);
-			continue;
-		}
-		switch (sqlite3_column_type(st, i)) {
-		case SQLITE_INTEGER:
-			fprintf(out, "%lld", (long long)sqlite3_column_int64(st, i));
-			break;
-		case SQLITE_FLOAT:
-			fprintf(out, "%.17g", sqlite3_column_double(st, i));
-			break;
-		case SQLITE_NULL:
-			break;
-		default: {
-			const char *t = (const char *)sqlite3_column_blob(st, i);
-
-			query__csv_field(out, t ? t : "",
-					 t ? (size_t)sqlite3_column_bytes(st, i) : 0);
-		}
-		}
-	}
-	fputs("\r\n", out);
-}
-
-int export__write(sqlite3 *db, FILE *out, const char *table, enum export_format fmt)
-{
-	char sql[96];
-	sqlite3_stmt *st = NULL;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
-		if (!strcmp(table, tables[i]))
-			break;
-	if (i == sizeof(tables) / sizeof(tables[0])) {
-		fprintf(stderr, "mcptrace: no table '%s' to export\n", table);
-		return -EINVAL;
-	}
-	snprintf(sql, sizeof(sql), "SELECT * FROM %s ORDER BY id", tables[i]);
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK && fmt == EXPORT_CSV)
-		csv_row(out, st, true);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
-		if (fmt == EXPORT_CSV)
-			csv_row(out, st, false);
-		else
-			query__json_row(out, st);
-		if (ferror(out))
-			break;
-	}
-	sqlite3_finalize(st);
-	if (ferror(out)) {
-		fprintf(stderr, "mcptrace: failed to write the export: %s\n", strerror(errno));
-		return -EIO;
-	}
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "mcptrace: failed to read %s from %s: %s\n", tables[i],
-			sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
-		return -EIO;
-	}
-	return 0;
-}
 
 static int usage_error(const char *fmt, ...)
 {
@@ -159,7 +82,6 @@ int cmd_export(int argc, char **argv)
 	sqlite3 *db = NULL;
 	FILE *out = stdout;
 	int c, err = 0;
-	size_t i;
 
 	opterr = 0;
 	optind = 0;
@@ -195,10 +117,7 @@ int cmd_export(int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (!have_fmt)
 		return usage_error("which format? give --format jsonl or --format csv");
-	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
-		if (!strcmp(table, tables[i]))
-			break;
-	if (i == sizeof(tables) / sizeof(tables[0]))
+	if (!export__has_table(table))
 		return usage_error("no table '%s'; TABLE is calls, messages, sessions, runs, "
 				   "processes, losses or parse_errors",
 				   table);

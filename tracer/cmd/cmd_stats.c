@@ -22,6 +22,7 @@
 
 #include "cmd/cli.h"
 #include "cmd/commands.h"
+#include "cmd/text.h"
 #include "db/store.h"
 #include "db/summary.h"
 
@@ -128,30 +129,10 @@ static int add_group(struct call_group *g, void *ctx)
 	return 0;
 }
 
-/* Display width of a UTF-8 string: its code points. */
-static int text_width(const char *s)
-{
-	int w = 0;
-
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xc0) != 0x80;
-	return w;
-}
-
-/*
- * Prints a name left-aligned in width columns. Names come from traced
- * programs, so control characters are shown as '?' rather than sent to the
- * terminal.
- */
+/* Names come from traced programs: see text__put_padded. */
 static void put_name(FILE *out, const char *s, int width)
 {
-	const char *p;
-
-	if (!s)
-		s = "-";
-	for (p = s; *p; p++)
-		fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, out);
-	fprintf(out, "%*s", width > text_width(s) ? width - text_width(s) : 0, "");
+	text__put_padded(out, s ? s : "-", width);
 }
 
 static void put_ms(FILE *out, const struct stats_row *r, int64_t ns)
@@ -161,10 +142,6 @@ static void put_ms(FILE *out, const struct stats_row *r, int64_t ns)
 	else
 		fprintf(out, " %10s", "-");
 }
-
-/* The longest name we pad to; longer ones push their row out of line
- * rather than get cut. */
-#define NAME_WIDTH_MAX 48
 
 /* The header and JSON names of the key columns of each grouping. */
 static const char *const by_heads[][2] = {
@@ -184,7 +161,7 @@ static int key_width(const struct stats_row *r, const char *key, int k)
 {
 	if (r->total)
 		return k == 0 ? (int)strlen("TOTAL") : 0;
-	return key ? text_width(key) : 1;
+	return key ? text__width(key) : 1;
 }
 
 static void print_table(FILE *out, const struct stats_row *rows, size_t n, enum summary_by by)
@@ -196,10 +173,10 @@ static void print_table(FILE *out, const struct stats_row *rows, size_t n, enum 
 	for (i = 0; i < n; i++) {
 		w = key_width(&rows[i], rows[i].key1, 0);
 		if (w > kw[0])
-			kw[0] = w < NAME_WIDTH_MAX ? w : NAME_WIDTH_MAX;
+			kw[0] = w < TEXT_WIDTH_MAX ? w : TEXT_WIDTH_MAX;
 		w = key_width(&rows[i], rows[i].key2, 1);
 		if (heads[1] && w > kw[1])
-			kw[1] = w < NAME_WIDTH_MAX ? w : NAME_WIDTH_MAX;
+			kw[1] = w < TEXT_WIDTH_MAX ? w : TEXT_WIDTH_MAX;
 	}
 	fprintf(out, "%-*s", kw[0], heads[0]);
 	if (heads[1])
