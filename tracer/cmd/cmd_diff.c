@@ -138,12 +138,10 @@ static void side_fill(struct diff_side *s, const struct call_group *g)
 {
 	s->calls = g->calls;
 	s->failed = g->errors + g->unanswered;
-	s->answered = g->lat.n;
-	if (!g->lat.n)
-		return;
-	s->p50 = latency__percentile(g->lat.v, g->lat.n, 50);
-	s->p95 = latency__percentile(g->lat.v, g->lat.n, 95);
-	s->p99 = latency__percentile(g->lat.v, g->lat.n, 99);
+	s->answered = g->answered;
+	s->p50 = g->p50;
+	s->p95 = g->p95;
+	s->p99 = g->p99;
 }
 
 static int add_group(struct call_group *g, void *ctx)

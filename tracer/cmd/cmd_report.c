@@ -206,13 +206,13 @@ static void write_hist(FILE *out, const struct call_group *g, double lo, double 
 			(double)k * HIST_W / HIST_BINS, HIST_H - h, (double)HIST_W / HIST_BINS - 1,
 			h, bins[k], a, b);
 	}
-	pmark(out, "p50", "p50", latency__percentile(g->lat.v, g->lat.n, 50), lo, hi);
-	pmark(out, "p90", "p90", latency__percentile(g->lat.v, g->lat.n, 90), lo, hi);
-	pmark(out, "p99", "p99", latency__percentile(g->lat.v, g->lat.n, 99), lo, hi);
+	pmark(out, "p50", "p50", g->p50, lo, hi);
+	pmark(out, "p90", "p90", g->p90, lo, hi);
+	pmark(out, "p99", "p99", g->p99, lo, hi);
 	fputs("</svg>", out);
 }
 
-static void ms_cell(FILE *out, const struct call_group *g, unsigned int pct)
+static void ms_cell(FILE *out, const struct call_group *g, int64_t ns)
 {
 	char ms[32];
 
@@ -220,8 +220,7 @@ static void ms_cell(FILE *out, const struct call_group *g, unsigned int pct)
 		fputs("<td class=\"num\">-</td>", out);
 		return;
 	}
-	fmt_ms(ms, sizeof(ms),
-	       pct > 100 ? g->lat.v[g->lat.n - 1] : latency__percentile(g->lat.v, g->lat.n, pct));
+	fmt_ms(ms, sizeof(ms), ns);
 	fprintf(out, "<td class=\"num\">%s</td>", ms);
 }
 
@@ -326,10 +325,10 @@ static int write_latency(sqlite3 *db, FILE *out)
 			"</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
 			"<td class=\"num\">%lld</td>",
 			(long long)g->calls, (long long)g->errors, (long long)g->unanswered);
-		ms_cell(out, g, 50);
-		ms_cell(out, g, 90);
-		ms_cell(out, g, 99);
-		ms_cell(out, g, 101);
+		ms_cell(out, g, g->p50);
+		ms_cell(out, g, g->p90);
+		ms_cell(out, g, g->p99);
+		ms_cell(out, g, g->max);
 		fputs("<td>", out);
 		write_hist(out, g, lo, hi);
 		fputs("</td></tr>\n", out);

@@ -61,37 +61,11 @@ static const char stats_help[] =
     "\n"
     "Exit status: 0 done, 1 the DB could not be read, 2 usage error.\n";
 
-/* One output row: a group, or the total. */
-struct stats_row {
-	/* The group's key: method and target, or only key1 (method, target
-	 * or session id as text); NULL where the DB has NULL. */
-	char *key1, *key2;
-	bool total;
-	int64_t calls, errors, cancelled, unanswered, pending;
-	size_t answered;
-	int64_t p50, p90, p99, max; /* valid when answered > 0 */
-};
-
-/* Fills in the row's counts and percentiles from its group. */
-static void row_fill(struct stats_row *r, const struct call_group *g)
-{
-	r->calls = g->calls;
-	r->errors = g->errors;
-	r->cancelled = g->cancelled;
-	r->unanswered = g->unanswered;
-	r->pending = g->pending;
-	r->answered = g->lat.n;
-	if (!g->lat.n)
-		return;
-	r->p50 = latency__percentile(g->lat.v, g->lat.n, 50);
-	r->p90 = latency__percentile(g->lat.v, g->lat.n, 90);
-	r->p99 = latency__percentile(g->lat.v, g->lat.n, 99);
-	r->max = g->lat.v[g->lat.n - 1];
-}
-
-/* The rows being built, and the total: every call again, as one group. */
+/* The rows being built: one call_group each (keys and counts, the
+ * latencies dropped once ranked), and the total, every call again as one
+ * group, printed last. */
 struct stats_acc {
-	struct stats_row *rows;
+	struct call_group *rows;
 	size_t n_rows, cap_rows;
 	struct call_group total;
 };
@@ -99,7 +73,7 @@ struct stats_acc {
 static int add_group(struct call_group *g, void *ctx)
 {
 	struct stats_acc *a = ctx;
-	struct stats_row *nrows, *r;
+	struct call_group *nrows, *r;
 	size_t i;
 
 	/* one spare slot, so the total never needs a realloc of its own */
@@ -112,12 +86,6 @@ static int add_group(struct call_group *g, void *ctx)
 		a->rows = nrows;
 		a->cap_rows = cap;
 	}
-	r = &a->rows[a->n_rows++];
-	memset(r, 0, sizeof(*r));
-	r->key1 = g->key1;
-	r->key2 = g->key2;
-	g->key1 = g->key2 = NULL;
-	row_fill(r, g);
 	a->total.calls += g->calls;
 	a->total.errors += g->errors;
 	a->total.cancelled += g->cancelled;
@@ -126,6 +94,11 @@ static int add_group(struct call_group *g, void *ctx)
 	for (i = 0; i < g->lat.n; i++)
 		if (lat_vec__push(&a->total.lat, g->lat.v[i]))
 			return -ENOMEM;
+	/* the row takes the group's keys; its latencies are ranked already */
+	r = &a->rows[a->n_rows++];
+	*r = *g;
+	r->lat = (struct lat_vec){0};
+	g->key1 = g->key2 = NULL;
 	return 0;
 }
 
@@ -135,7 +108,7 @@ static void put_name(FILE *out, const char *s, int width)
 	text__put_padded(out, s ? s : "-", width);
 }
 
-static void put_ms(FILE *out, const struct stats_row *r, int64_t ns)
+static void put_ms(FILE *out, const struct call_group *r, int64_t ns)
 {
 	if (r->answered)
 		fprintf(out, " %10.3f", (double)ns / 1e6);
@@ -157,24 +130,24 @@ static const char *const by_names[][2] = {
     [SUMMARY_BY_SESSION] = {"session_id", NULL},
 };
 
-static int key_width(const struct stats_row *r, const char *key, int k)
+static int key_width(bool total, const char *key, int k)
 {
-	if (r->total)
+	if (total)
 		return k == 0 ? (int)strlen("TOTAL") : 0;
 	return key ? text__width(key) : 1;
 }
 
-static void print_table(FILE *out, const struct stats_row *rows, size_t n, enum summary_by by)
+static void print_table(FILE *out, const struct call_group *rows, size_t n, enum summary_by by)
 {
 	const char *const *heads = by_heads[by];
 	int kw[2] = {(int)strlen(heads[0]), heads[1] ? (int)strlen(heads[1]) : 0}, w;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		w = key_width(&rows[i], rows[i].key1, 0);
+		w = key_width(i + 1 == n, rows[i].key1, 0);
 		if (w > kw[0])
 			kw[0] = w < TEXT_WIDTH_MAX ? w : TEXT_WIDTH_MAX;
-		w = key_width(&rows[i], rows[i].key2, 1);
+		w = key_width(i + 1 == n, rows[i].key2, 1);
 		if (heads[1] && w > kw[1])
 			kw[1] = w < TEXT_WIDTH_MAX ? w : TEXT_WIDTH_MAX;
 	}
@@ -184,12 +157,13 @@ static void print_table(FILE *out, const struct stats_row *rows, size_t n, enum 
 	fprintf(out, " %8s %7s %9s %10s %10s %10s %10s %10s\n", "CALLS", "ERRORS", "CANCELLED",
 		"UNANSWERED", "P50_MS", "P90_MS", "P99_MS", "MAX_MS");
 	for (i = 0; i < n; i++) {
-		const struct stats_row *r = &rows[i];
+		const struct call_group *r = &rows[i];
+		bool total = i + 1 == n;
 
-		put_name(out, r->total ? "TOTAL" : r->key1, kw[0]);
+		put_name(out, total ? "TOTAL" : r->key1, kw[0]);
 		if (heads[1]) {
 			fputs("  ", out);
-			put_name(out, r->total ? "" : r->key2, kw[1]);
+			put_name(out, total ? "" : r->key2, kw[1]);
 		}
 		fprintf(out, " %8lld %7lld %9lld %10lld", (long long)r->calls, (long long)r->errors,
 			(long long)r->cancelled, (long long)r->unanswered);
@@ -214,13 +188,13 @@ static cJSON *add_key(cJSON *o, const char *name, const char *key, enum summary_
 	return cJSON_AddStringToObject(o, name, key);
 }
 
-static cJSON *add_ms(cJSON *o, const char *name, const struct stats_row *r, int64_t ns)
+static cJSON *add_ms(cJSON *o, const char *name, const struct call_group *r, int64_t ns)
 {
 	return r->answered ? cJSON_AddNumberToObject(o, name, (double)ns / 1e6)
 			   : cJSON_AddNullToObject(o, name);
 }
 
-static int print_json(FILE *out, const struct stats_row *rows, size_t n, enum summary_by by)
+static int print_json(FILE *out, const struct call_group *rows, size_t n, enum summary_by by)
 {
 	const char *const *names = by_names[by];
 	cJSON *o;
@@ -229,12 +203,12 @@ static int print_json(FILE *out, const struct stats_row *rows, size_t n, enum su
 	bool ok;
 
 	for (i = 0; i < n; i++) {
-		const struct stats_row *r = &rows[i];
+		const struct call_group *r = &rows[i];
 
 		o = cJSON_CreateObject();
 		if (!o)
 			return -ENOMEM;
-		if (r->total) {
+		if (i + 1 == n) {
 			ok = cJSON_AddTrueToObject(o, "total");
 		} else {
 			ok = add_key(o, names[0], r->key1, by) &&
@@ -258,7 +232,7 @@ static int print_json(FILE *out, const struct stats_row *rows, size_t n, enum su
 	return 0;
 }
 
-static void rows_free(struct stats_row *rows, size_t n)
+static void rows_free(struct call_group *rows, size_t n)
 {
 	size_t i;
 
@@ -290,10 +264,9 @@ int stats__print_by(sqlite3 *db, FILE *out, bool json, enum summary_by by)
 			goto cleanup;
 		}
 	}
-	lat_vec__sort(&a.total.lat);
-	memset(&a.rows[a.n_rows], 0, sizeof(a.rows[0]));
-	a.rows[a.n_rows].total = true;
-	row_fill(&a.rows[a.n_rows++], &a.total);
+	summary__finish(&a.total);
+	a.rows[a.n_rows] = a.total;
+	a.rows[a.n_rows++].lat = (struct lat_vec){0};
 	if (json)
 		err = print_json(out, a.rows, a.n_rows, by);
 	else

@@ -62,12 +62,27 @@ static char *key_dup(const unsigned char *t, int *err)
 	return s;
 }
 
-/* Sorts the finished group's latencies and hands it on. */
+void summary__finish(struct call_group *g)
+{
+	const struct lat_vec *l = &g->lat;
+
+	lat_vec__sort(&g->lat);
+	g->answered = l->n;
+	if (!l->n)
+		return;
+	g->p50 = latency__percentile(l->v, l->n, 50);
+	g->p90 = latency__percentile(l->v, l->n, 90);
+	g->p95 = latency__percentile(l->v, l->n, 95);
+	g->p99 = latency__percentile(l->v, l->n, 99);
+	g->max = l->v[l->n - 1];
+}
+
+/* Finishes the group and hands it on. */
 static int group_emit(struct call_group *g, summary_group_fn fn, void *ctx)
 {
 	int err;
 
-	lat_vec__sort(&g->lat);
+	summary__finish(g);
 	err = fn(g, ctx);
 	group_clear(g);
 	return err;

@@ -40,7 +40,14 @@ struct call_group {
 	int64_t errors;	   /* summary__is_error() */
 	int64_t cancelled, unanswered, pending;
 	struct lat_vec lat; /* the answered calls' latency_ns, sorted */
+	size_t answered;    /* lat.n, kept when lat is taken */
+	int64_t p50, p90, p95, p99, max; /* nearest rank; valid when answered > 0 */
 };
+
+/* Sorts g's latencies and sets answered and the percentiles from them;
+ * the reader does it for each group, a caller that sums groups into one of
+ * its own (a total) does it there. */
+void summary__finish(struct call_group *g);
 
 typedef int (*summary_group_fn)(struct call_group *g, void *ctx);
 
