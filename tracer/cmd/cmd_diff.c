@@ -616,27 +616,7 @@ static int print_json(FILE *out, const struct diff_set *set, const struct diff_t
  * become '?': a JUnit parser rejects the whole file for one of them. */
 static void put_xml(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&apos;", out);
-			break;
-		default:
-			fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
-		}
-	}
+	text__put_markup(out, s, "&apos;", "?", false);
 }
 
 static int write_junit(const char *path, const struct diff_set *set,

@@ -26,6 +26,7 @@
 #include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "cmd/report.h"
+#include "db/query.h"
 #include "db/store.h"
 #include "db/summary.h"
 
@@ -77,13 +78,6 @@ static const char *status_class(const char *status)
 	return "pending";
 }
 
-static int db_fail(sqlite3 *db, const char *what)
-{
-	fprintf(stderr, "mcptrace: failed to read %s from %s: %s\n", what,
-		sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
-	return -EIO;
-}
-
 /* ---- summary ---- */
 
 static void card(FILE *out, const char *name, long long v, bool bad)
@@ -105,7 +99,7 @@ static int write_summary(sqlite3 *db, FILE *out)
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {
-		err = db_fail(db, "the summary");
+		err = query__read_error(db, "the summary");
 		goto cleanup;
 	}
 	fputs("<section id=\"summary\"><h2>Summary</h2>\n<dl class=\"cards\">\n", out);
@@ -364,25 +358,6 @@ static void wf_free(struct wf_call *cs, size_t n)
 	free(cs);
 }
 
-static char *col_dup(sqlite3_stmt *st, int col, int *err)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	char *s;
-
-	if (!t)
-		return NULL;
-	s = strdup((const char *)t);
-	if (!s)
-		*err = -ENOMEM;
-	return s;
-}
-
-static int64_t col_i64(sqlite3_stmt *st, int col)
-{
-	return sqlite3_column_type(st, col) == SQLITE_NULL ? ST_NULL
-							   : sqlite3_column_int64(st, col);
-}
-
 #define WF_LABEL_W 300
 #define WF_CHART_W 760
 #define WF_ROW_H 16
@@ -416,19 +391,19 @@ static int wf_load(sqlite3 *db, int64_t sid, size_t max, struct wf_call **out, s
 		c = &cs[n++];
 		c->id = sqlite3_column_int64(st, 0);
 		snprintf(c->direction, sizeof(c->direction), "%s", dir ? (const char *)dir : "");
-		c->method = col_dup(st, 2, &err);
-		c->target = col_dup(st, 3, &err);
+		c->method = query__col_dup(st, 2, &err);
+		c->target = query__col_dup(st, 3, &err);
 		c->start_ns = sqlite3_column_int64(st, 4);
-		c->end_ns = col_i64(st, 5);
-		c->latency_ns = col_i64(st, 6);
-		c->status = col_dup(st, 7, &err);
-		c->error_code = col_i64(st, 8);
-		c->error_message = col_dup(st, 9, &err);
+		c->end_ns = query__col_i64(st, 5);
+		c->latency_ns = query__col_i64(st, 6);
+		c->status = query__col_dup(st, 7, &err);
+		c->error_code = query__col_i64(st, 8);
+		c->error_message = query__col_dup(st, 9, &err);
 		if (err)
 			goto cleanup;
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		err = db_fail(db, "calls");
+		err = query__read_error(db, "calls");
 
 cleanup:
 	sqlite3_finalize(st);
@@ -612,8 +587,8 @@ static int write_timeline(sqlite3 *db, FILE *out, const struct report_opts *o)
 	    " FROM sessions s ORDER BY s.started_ns, s.id";
 	size_t max_calls = o->max_calls ? o->max_calls : REPORT_MAX_CALLS;
 	size_t max_sessions = o->max_sessions ? o->max_sessions : REPORT_MAX_SESSIONS;
-	size_t shown = 0, skipped = 0, n;
-	struct wf_call *cs;
+	size_t shown = 0, skipped = 0, n = 0;
+	struct wf_call *cs = NULL;
 	sqlite3_stmt *st = NULL;
 	int err = 0, rc;
 
@@ -654,14 +629,14 @@ static int write_timeline(sqlite3 *db, FILE *out, const struct report_opts *o)
 			goto cleanup;
 		if (n) {
 			fputs("<div class=\"wf\">", out);
-			wf_svg(out, cs, n, col_i64(st, 9));
+			wf_svg(out, cs, n, query__col_i64(st, 9));
 			fputs("</div>\n", out);
 		}
 		wf_free(cs, n);
 		fputs("</div>\n", out);
 	}
 	if (rc != SQLITE_DONE) {
-		err = db_fail(db, "sessions");
+		err = query__read_error(db, "sessions");
 		goto cleanup;
 	}
 	if (!shown)

@@ -20,21 +20,9 @@
 #include "db/store.h"
 #include "db/summary.h"
 
-static int64_t col_i64(sqlite3_stmt *st, int i)
-{
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? ST_NULL : sqlite3_column_int64(st, i);
-}
-
 static const char *col_text(sqlite3_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text(st, i);
-}
-
-static int read_error(sqlite3 *db, const char *what)
-{
-	fprintf(stderr, "mcptrace: failed to read %s from %s: %s\n", what,
-		sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
-	return -EIO;
 }
 
 /* One snapshot for all the statements of a command: in WAL mode a read
@@ -44,7 +32,7 @@ static int read_begin(sqlite3 *db)
 {
 	return sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK
 		   ? 0
-		   : read_error(db, "a snapshot");
+		   : query__read_error(db, "a snapshot");
 }
 
 static void read_end(sqlite3 *db)
@@ -60,7 +48,7 @@ static const char *const call_heads[] = {"ID",	   "START",  "SESSION", "DIR",	  
 /* The error column: code and message, either of which may be missing. */
 static void fmt_error(sqlite3_stmt *st, int i_code, int i_msg, char *buf, size_t size)
 {
-	int64_t code = col_i64(st, i_code);
+	int64_t code = query__col_i64(st, i_code);
 	const char *msg = col_text(st, i_msg);
 
 	if (code == ST_NULL && !msg)
@@ -107,7 +95,7 @@ int query_print__calls(sqlite3 *db, FILE *out, const struct call_filter *f, long
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
-		err = read_error(db, "calls");
+		err = query__read_error(db, "calls");
 		goto cleanup;
 	}
 	matched = sqlite3_column_int64(st, 0);
@@ -126,10 +114,10 @@ int query_print__calls(sqlite3 *db, FILE *out, const struct call_filter *f, long
 			continue;
 		}
 		snprintf(id, sizeof(id), "%lld", (long long)sqlite3_column_int64(st, 0));
-		query__fmt_time(col_i64(st, 1), 3, start, sizeof(start));
+		query__fmt_time(query__col_i64(st, 1), 3, start, sizeof(start));
 		snprintf(sess, sizeof(sess), "%lld", (long long)sqlite3_column_int64(st, 2));
-		query__fmt_ms(col_i64(st, 8), lat, sizeof(lat));
-		query__fmt_ms(col_i64(st, 9), srv, sizeof(srv));
+		query__fmt_ms(query__col_i64(st, 8), lat, sizeof(lat));
+		query__fmt_ms(query__col_i64(st, 9), srv, sizeof(srv));
 		fmt_error(st, 10, 11, error, sizeof(error));
 		err = qtable__add(&t, (const char *const[]){id, start, sess, col_text(st, 3),
 							    col_text(st, 5), col_text(st, 6),
@@ -140,7 +128,7 @@ int query_print__calls(sqlite3 *db, FILE *out, const struct call_filter *f, long
 		}
 	}
 	if (rc != SQLITE_DONE) {
-		err = read_error(db, "calls");
+		err = query__read_error(db, "calls");
 		goto cleanup;
 	}
 	if (!json) {
@@ -222,13 +210,13 @@ int query_print__sessions(sqlite3 *db, FILE *out, bool json)
 		snprintf(calls, sizeof(calls), "%lld", (long long)sqlite3_column_int64(st, 14));
 		snprintf(errors, sizeof(errors), "%lld", (long long)sqlite3_column_int64(st, 15));
 		snprintf(msgs, sizeof(msgs), "%lld", (long long)sqlite3_column_int64(st, 16));
-		query__fmt_time(col_i64(st, 12), 3, start, sizeof(start));
-		if (col_i64(st, 12) == ST_NULL)
+		query__fmt_time(query__col_i64(st, 12), 3, start, sizeof(start));
+		if (query__col_i64(st, 12) == ST_NULL)
 			snprintf(dur, sizeof(dur), "-");
-		else if (col_i64(st, 13) == ST_NULL)
+		else if (query__col_i64(st, 13) == ST_NULL)
 			snprintf(dur, sizeof(dur), "open");
 		else
-			snprintf(dur, sizeof(dur), "%.3fs", (double)col_i64(st, 17) / 1e9);
+			snprintf(dur, sizeof(dur), "%.3fs", (double)query__col_i64(st, 17) / 1e9);
 		err = qtable__add(
 		    &t, (const char *const[]){id, col_text(st, 2),
 					      sqlite3_column_int(st, 3) ? "yes" : "no",
@@ -243,7 +231,7 @@ int query_print__sessions(sqlite3 *db, FILE *out, bool json)
 		}
 	}
 	if (rc != SQLITE_DONE) {
-		err = read_error(db, "sessions");
+		err = query__read_error(db, "sessions");
 		goto cleanup;
 	}
 	if (!json) {
@@ -309,7 +297,7 @@ static void show_text_message(FILE *out, sqlite3_stmt *st, const char *label)
 	size_t len = (size_t)sqlite3_column_bytes(st, M_BODY);
 	char when[48], *safe;
 
-	query__fmt_time(col_i64(st, M_TS), 9, when, sizeof(when));
+	query__fmt_time(query__col_i64(st, M_TS), 9, when, sizeof(when));
 	safe = text__sanitize(method ? method : "", method ? strlen(method) : 0, false);
 	fprintf(out, "\n%s: message %lld, %s %s%s%s, %s, %lld bytes\n", label,
 		(long long)sqlite3_column_int64(st, M_ID), col_text(st, M_DIR), kind ? kind : "?",
@@ -374,7 +362,7 @@ static int show_message(sqlite3 *db, FILE *out, int64_t msg_id, const char *labe
 			fprintf(out, "\n%s: message %lld is missing from the DB\n", label,
 				(long long)msg_id);
 	} else {
-		err = read_error(db, "a message");
+		err = query__read_error(db, "a message");
 	}
 	sqlite3_finalize(st);
 	return err;
@@ -407,7 +395,7 @@ static int show_notifications(sqlite3 *db, FILE *out, int64_t call_id, bool json
 	if (json)
 		fputc(']', out);
 	if (!err && rc != SQLITE_DONE)
-		err = read_error(db, "messages");
+		err = query__read_error(db, "messages");
 	sqlite3_finalize(st);
 	return err;
 }
@@ -458,15 +446,15 @@ static void show_text_call(FILE *out, sqlite3_stmt *st)
 	fprintf(out, "  rpc id     %s\n", safe ? safe : "-");
 	free(safe);
 	fprintf(out, "  status     %s\n", col_text(st, C_STATUS));
-	query__fmt_time(col_i64(st, C_START), 9, buf, sizeof(buf));
+	query__fmt_time(query__col_i64(st, C_START), 9, buf, sizeof(buf));
 	fprintf(out, "  start      %s\n", buf);
-	query__fmt_time(col_i64(st, C_END), 9, buf, sizeof(buf));
+	query__fmt_time(query__col_i64(st, C_END), 9, buf, sizeof(buf));
 	fprintf(out, "  end        %s\n", buf);
-	query__fmt_ms(col_i64(st, C_LAT), buf, sizeof(buf));
-	fprintf(out, "  latency    %s%s\n", buf, col_i64(st, C_LAT) != ST_NULL ? " ms" : "");
-	query__fmt_ms(col_i64(st, C_SRV), buf, sizeof(buf));
+	query__fmt_ms(query__col_i64(st, C_LAT), buf, sizeof(buf));
+	fprintf(out, "  latency    %s%s\n", buf, query__col_i64(st, C_LAT) != ST_NULL ? " ms" : "");
+	query__fmt_ms(query__col_i64(st, C_SRV), buf, sizeof(buf));
 	fprintf(out, "  server     %s%s\n", buf,
-		col_i64(st, C_SRV) != ST_NULL ? " ms (the server's own time)" : " (not traced)");
+		query__col_i64(st, C_SRV) != ST_NULL ? " ms (the server's own time)" : " (not traced)");
 	fmt_error(st, C_CODE, C_MSG, err, sizeof(err));
 	safe = text__sanitize(err, strlen(err), false);
 	fprintf(out, "  error      %s\n", safe ? safe : "?");
@@ -500,7 +488,7 @@ int query_print__show(sqlite3 *db, FILE *out, int64_t call_id, bool json)
 		goto cleanup;
 	}
 	if (rc != SQLITE_ROW) {
-		err = read_error(db, "the call");
+		err = query__read_error(db, "the call");
 		goto cleanup;
 	}
 	req = sqlite3_column_int64(st, C_REQ);

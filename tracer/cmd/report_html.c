@@ -9,37 +9,13 @@
 #include <stdio.h>
 
 #include "cmd/report.h"
+#include "cmd/text.h"
 
+/* Tab and newline are kept: titles show them as line breaks. Other
+ * controls, which HTML rejects or renders invisibly, become U+FFFD. */
 void report__put_html(FILE *out, const char *s)
 {
-	if (!s)
-		return;
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		switch (ch) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&#39;", out);
-			break;
-		default:
-			if ((ch < 0x20 && ch != '\t' && ch != '\n') || ch == 0x7f)
-				fputs("\xef\xbf\xbd", out); /* U+FFFD */
-			else
-				fputc(ch, out);
-		}
-	}
+	text__put_markup(out, s, "&#39;", "\xef\xbf\xbd", true);
 }
 
 /* Colours: blue ok, red errors, amber unanswered, grey cancelled; the same

@@ -92,6 +92,40 @@ void text__put_padded(FILE *out, const char *s, int width)
 		fprintf(out, "%*s", width - text__width(s), "");
 }
 
+void text__put_markup(FILE *out, const char *s, const char *apos, const char *ctrl,
+		      bool keep_tab_nl)
+{
+	if (!s)
+		return;
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		switch (ch) {
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		case '\'':
+			fputs(apos, out);
+			break;
+		default:
+			if ((ch < 0x20 && !(keep_tab_nl && (ch == '\t' || ch == '\n'))) ||
+			    ch == 0x7f)
+				fputs(ctrl, out);
+			else
+				fputc(ch, out);
+		}
+	}
+}
+
 void qtable__init(struct qtable *t, size_t n_cols, const char *const *heads, const char *align)
 {
 	memset(t, 0, sizeof(*t));

@@ -34,6 +34,15 @@ int text__width(const char *s);
 void text__put_padded(FILE *out, const char *s, int width);
 
 /*
+ * Writes s escaped for the text and attribute values of HTML or XML: &, <,
+ * > and both quotes as entities, the single quote as apos (HTML wants
+ * "&#39;", XML "&apos;"). A control character becomes ctrl, but for tab
+ * and newline when keep_tab_nl. NULL writes nothing.
+ */
+void text__put_markup(FILE *out, const char *s, const char *apos, const char *ctrl,
+		      bool keep_tab_nl);
+
+/*
  * An aligned text table. Cells are copied through text__sanitize().
  * Columns are padded to their widest cell, up to TEXT_WIDTH_MAX. The last
  * column is never padded.

@@ -2,14 +2,15 @@
 /*
  * query: what the read commands share before any output (see query.h):
  * parsing durations and times, and building the calls WHERE clause with
- * bound values. Tables and safe text are in cmd/text.c, the JSON writers
- * in cmd/json.c.
+ * bound values; and reading columns of a row. Tables and safe text are in
+ * cmd/text.c, the JSON writers in cmd/json.c.
  *
  * Everything here works on strings and statements handed in; opening the
  * DB and wording errors for the user is the commands' business.
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -356,4 +357,31 @@ int query__bind(sqlite3_stmt *st, const struct sql_where *w, int first)
 			rc = sqlite3_bind_int64(st, first + i, w->binds[i].num);
 	}
 	return rc;
+}
+
+/* ---- reading rows ---- */
+
+int64_t query__col_i64(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? ST_NULL : sqlite3_column_int64(st, i);
+}
+
+char *query__col_dup(sqlite3_stmt *st, int i, int *err)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	char *s;
+
+	if (!t)
+		return NULL;
+	s = strdup((const char *)t);
+	if (!s)
+		*err = -ENOMEM;
+	return s;
+}
+
+int query__read_error(sqlite3 *db, const char *what)
+{
+	fprintf(stderr, "mcptrace: failed to read %s from %s: %s\n", what,
+		sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
+	return -EIO;
 }

@@ -86,4 +86,12 @@ int query__filter_where(const struct call_filter *f, struct sql_where *w);
  * SQLite result code. */
 int query__bind(struct sqlite3_stmt *st, const struct sql_where *w, int first);
 
+/* Column i of st's row as an integer; ST_NULL for NULL. */
+int64_t query__col_i64(struct sqlite3_stmt *st, int i);
+/* A copy of column i's text, NULL for NULL; sets *err to -ENOMEM when the
+ * copy fails, so a row of several columns checks once. */
+char *query__col_dup(struct sqlite3_stmt *st, int i, int *err);
+/* "mcptrace: failed to read WHAT from FILE: why" on stderr; returns -EIO. */
+int query__read_error(struct sqlite3 *db, const char *what);
+
 #endif

@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "db/query.h"
 #include "db/summary.h"
 
 bool summary__is_error(const char *status)
@@ -47,19 +48,6 @@ static void group_clear(struct call_group *g)
 	free(g->key2);
 	lat_vec__free(&g->lat);
 	memset(g, 0, sizeof(*g));
-}
-
-/* Copies a key column; NULL stays NULL, a failed copy sets *err. */
-static char *key_dup(const unsigned char *t, int *err)
-{
-	char *s;
-
-	if (!t)
-		return NULL;
-	s = strdup((const char *)t);
-	if (!s)
-		*err = -ENOMEM;
-	return s;
 }
 
 void summary__finish(struct call_group *g)
@@ -117,8 +105,8 @@ int summary__read_groups(sqlite3 *db, const char *name, enum summary_by by, summ
 			if (open && (err = group_emit(&g, fn, ctx)))
 				goto cleanup;
 			open = true;
-			g.key1 = key_dup((const unsigned char *)key1, &err);
-			g.key2 = key_dup((const unsigned char *)key2, &err);
+			g.key1 = query__col_dup(st, 0, &err);
+			g.key2 = query__col_dup(st, 1, &err);
 			if (err)
 				goto cleanup;
 		}
