@@ -25,6 +25,13 @@ int cli__parse_size(const char *opt, const char *text, uint64_t min, uint64_t ma
 /* Parses a decimal integer in [min, max]. Returns 0 or -EINVAL, as above. */
 int cli__parse_int(const char *opt, const char *text, long long min, long long max, long long *out);
 
+/* "mcptrace: MESSAGE (see mcptrace CMD --help)" on stderr; returns 2, the
+ * exit status of a usage error. */
+int cli__usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The usage error for getopt_long's ':' (an option without its argument)
+ * or '?' (an unknown option), naming the option as typed; returns 2. */
+int cli__getopt_error(const char *cmd, int c, int argc, char **argv);
+
 /* The names before cli__: cmd_trace.c, outside this change, still calls
  * them. Drop these two lines once it says cli__parse_*. */
 #define parse_size cli__parse_size

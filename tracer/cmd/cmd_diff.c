@@ -766,17 +766,8 @@ int cmd_diff(int argc, char **argv)
 		case 'h':
 			fputs(diff_help, stdout);
 			return 0;
-		case ':':
-			fprintf(
-			    stderr,
-			    "mcptrace: option '%s' needs an argument (see mcptrace diff --help)\n",
-			    argv[optind - 1]);
-			return 2;
 		default:
-			fprintf(stderr,
-				"mcptrace: unknown option '%s' (see mcptrace diff --help)\n",
-				argv[optind - 1]);
-			return 2;
+			return cli__getopt_error("diff", c, argc, argv);
 		}
 	}
 	if (argc - optind != 2) {

@@ -18,7 +18,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -54,18 +53,6 @@ static const char export_help[] =
     "\n"
     "Exit status: 0 done, 1 the DB could not be read or FILE written, 2 usage error.\n";
 
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("mcptrace: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (see mcptrace export --help)\n", stderr);
-	return 2;
-}
-
 int cmd_export(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -96,7 +83,7 @@ int cmd_export(int argc, char **argv)
 			else if (!strcmp(optarg, "csv"))
 				fmt = EXPORT_CSV;
 			else
-				return usage_error("--format takes jsonl or csv, not '%s'", optarg);
+				return cli__usage_error("export", "--format takes jsonl or csv, not '%s'", optarg);
 			have_fmt = true;
 			break;
 		case 'o':
@@ -105,26 +92,24 @@ int cmd_export(int argc, char **argv)
 		case 'h':
 			fputs(export_help, stdout);
 			return 0;
-		case ':':
-			return usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cli__getopt_error("export", c, argc, argv);
 		}
 	}
 	if (optind < argc)
 		table = argv[optind++];
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return cli__usage_error("export", "unexpected argument '%s'", argv[optind]);
 	if (!have_fmt)
-		return usage_error("which format? give --format jsonl or --format csv");
+		return cli__usage_error("export", "which format? give --format jsonl or --format csv");
 	if (!export__has_table(table))
-		return usage_error("no table '%s'; TABLE is calls, messages, sessions, runs, "
+		return cli__usage_error("export", "no table '%s'; TABLE is calls, messages, sessions, runs, "
 				   "processes, losses or parse_errors",
 				   table);
 	if (!*path)
-		return usage_error("--db needs a file name");
+		return cli__usage_error("export", "--db needs a file name");
 	if (out_path && !*out_path)
-		return usage_error("-o needs a file name");
+		return cli__usage_error("export", "-o needs a file name");
 
 	if (store__open_readonly(&db, path))
 		return 1;

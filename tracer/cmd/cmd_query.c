@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,28 +109,6 @@ static const char show_help[] =
     "Exit status: 0 done, 1 no such call or the DB could not be read,\n"
     "2 usage error.\n";
 
-static int usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("mcptrace: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see mcptrace %s --help)\n", cmd);
-	return 2;
-}
-
-/* The message for getopt's answer c, or 0 when c is an option of ours. */
-static int getopt_error(const char *cmd, int c, int argc, char **argv)
-{
-	const char *arg = optind - 1 < argc ? argv[optind - 1] : "?";
-
-	if (c == ':')
-		return usage_error(cmd, "option '%s' needs an argument", arg);
-	return usage_error(cmd, "unknown option '%s'", arg);
-}
-
 int cmd_calls(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -173,9 +150,9 @@ int cmd_calls(int argc, char **argv)
 		case 's':
 			err = query__filter_add_status(&f, optarg, &bad);
 			if (err == -E2BIG)
-				return usage_error("calls", "too many statuses in --status");
+				return cli__usage_error("calls", "too many statuses in --status");
 			if (err)
-				return usage_error(
+				return cli__usage_error(
 				    "calls",
 				    "--status takes pending, ok, error, tool_error, cancelled or "
 				    "unanswered, not '%s'",
@@ -183,7 +160,7 @@ int cmd_calls(int argc, char **argv)
 			break;
 		case 'l':
 			if (query__parse_duration(optarg, &f.slower_than_ns))
-				return usage_error("calls",
+				return cli__usage_error("calls",
 						   "--slower-than takes a duration such as 250ms "
 						   "(units ns, us, ms, s, m, h, d), not '%s'",
 						   optarg);
@@ -195,7 +172,7 @@ int cmd_calls(int argc, char **argv)
 			break;
 		case 'T':
 			if (query__parse_time(optarg, query__now_ns(), &f.since_ns))
-				return usage_error(
+				return cli__usage_error(
 				    "calls",
 				    "--since takes an epoch in ms or ns, a date-time such as "
 				    "2024-05-01T12:00:00Z, or a duration ago such as 10m; not '%s'",
@@ -212,13 +189,13 @@ int cmd_calls(int argc, char **argv)
 			fputs(calls_help, stdout);
 			return 0;
 		default:
-			return getopt_error("calls", c, argc, argv);
+			return cli__getopt_error("calls", c, argc, argv);
 		}
 	}
 	if (optind < argc)
-		return usage_error("calls", "unexpected argument '%s'", argv[optind]);
+		return cli__usage_error("calls", "unexpected argument '%s'", argv[optind]);
 	if (!*path)
-		return usage_error("calls", "--db needs a file name");
+		return cli__usage_error("calls", "--db needs a file name");
 
 	if (store__open_readonly(&db, path))
 		return 1;
@@ -259,15 +236,15 @@ static int parse_simple(const char *cmd, const char *help, int argc, char **argv
 			fputs(help, stdout);
 			return 0;
 		default:
-			return getopt_error(cmd, c, argc, argv);
+			return cli__getopt_error(cmd, c, argc, argv);
 		}
 	}
 	if (positional && optind < argc)
 		*positional = argv[optind++];
 	if (optind < argc)
-		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+		return cli__usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	if (!**path)
-		return usage_error(cmd, "--db needs a file name");
+		return cli__usage_error(cmd, "--db needs a file name");
 	return -1;
 }
 
@@ -304,7 +281,7 @@ int cmd_show(int argc, char **argv)
 	if (err >= 0)
 		return err;
 	if (!id_text)
-		return usage_error("show", "which call? give its id (see mcptrace calls)");
+		return cli__usage_error("show", "which call? give its id (see mcptrace calls)");
 	if (cli__parse_int("CALL_ID", id_text, 1, INT64_MAX, &id))
 		return 2;
 	if (store__open_readonly(&db, path))

@@ -719,24 +719,12 @@ int cmd_report(int argc, char **argv)
 		case 'h':
 			fputs(report_help, stdout);
 			return 0;
-		case ':':
-			fprintf(stderr,
-				"mcptrace: option '%s' needs an argument (see mcptrace report "
-				"--help)\n",
-				argv[optind - 1]);
-			return 2;
 		default:
-			fprintf(stderr,
-				"mcptrace: unknown option '%s' (see mcptrace report --help)\n",
-				argv[optind - 1]);
-			return 2;
+			return cli__getopt_error("report", c, argc, argv);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "mcptrace: unexpected argument '%s' (see mcptrace report --help)\n",
-			argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return cli__usage_error("report", "unexpected argument '%s'", argv[optind]);
 	if (!html || !*html) {
 		fprintf(stderr,
 			"mcptrace: report needs --html FILE (see mcptrace report --help)\n");

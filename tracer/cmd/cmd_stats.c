@@ -326,24 +326,12 @@ int cmd_stats(int argc, char **argv)
 		case 'h':
 			fputs(stats_help, stdout);
 			return 0;
-		case ':':
-			fprintf(
-			    stderr,
-			    "mcptrace: option '%s' needs an argument (see mcptrace stats --help)\n",
-			    argv[optind - 1]);
-			return 2;
 		default:
-			fprintf(stderr,
-				"mcptrace: unknown option '%s' (see mcptrace stats --help)\n",
-				argv[optind - 1]);
-			return 2;
+			return cli__getopt_error("stats", c, argc, argv);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "mcptrace: unexpected argument '%s' (see mcptrace stats --help)\n",
-			argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return cli__usage_error("stats", "unexpected argument '%s'", argv[optind]);
 	if (!*path) {
 		fprintf(stderr, "mcptrace: --db needs a file name\n");
 		return 2;
