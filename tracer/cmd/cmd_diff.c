@@ -21,6 +21,7 @@
 #include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "cmd/diff.h"
+#include "cmd/json.h"
 #include "cmd/text.h"
 #include "db/store.h"
 #include "db/summary.h"
@@ -510,18 +511,6 @@ static cJSON *side_json(const struct diff_side *s)
 	return o;
 }
 
-static int put_json(FILE *out, cJSON *o)
-{
-	char *text = o ? cJSON_PrintUnformatted(o) : NULL;
-
-	cJSON_Delete(o);
-	if (!text)
-		return -ENOMEM;
-	fprintf(out, "%s\n", text);
-	cJSON_free(text);
-	return 0;
-}
-
 /* The outcome as one word: regressed, new, gone, faster or ok. */
 static const char *json_result(const struct diff_row *r)
 {
@@ -587,7 +576,7 @@ static int print_json(FILE *out, const struct diff_set *set, const struct diff_t
 			cJSON_Delete(o);
 			return -ENOMEM;
 		}
-		err = put_json(out, o);
+		err = json__put_line(out, o);
 		if (err)
 			return err;
 	}
@@ -609,7 +598,7 @@ static int print_json(FILE *out, const struct diff_set *set, const struct diff_t
 		cJSON_Delete(o);
 		return -ENOMEM;
 	}
-	return put_json(out, o);
+	return json__put_line(out, o);
 }
 
 /* XML text and attribute values. Characters XML 1.0 forbids (most of C0)

@@ -22,6 +22,7 @@
 
 #include "cmd/cli.h"
 #include "cmd/commands.h"
+#include "cmd/json.h"
 #include "cmd/text.h"
 #include "db/store.h"
 #include "db/summary.h"
@@ -198,7 +199,7 @@ static int print_json(FILE *out, const struct call_group *rows, size_t n, enum s
 {
 	const char *const *names = by_names[by];
 	cJSON *o;
-	char *text;
+	int err;
 	size_t i;
 	bool ok;
 
@@ -222,12 +223,13 @@ static int print_json(FILE *out, const struct call_group *rows, size_t n, enum s
 		     cJSON_AddNumberToObject(o, "answered", (double)r->answered) &&
 		     add_ms(o, "p50_ms", r, r->p50) && add_ms(o, "p90_ms", r, r->p90) &&
 		     add_ms(o, "p99_ms", r, r->p99) && add_ms(o, "max_ms", r, r->max);
-		text = ok ? cJSON_PrintUnformatted(o) : NULL;
-		cJSON_Delete(o);
-		if (!text)
+		if (!ok) {
+			cJSON_Delete(o);
 			return -ENOMEM;
-		fprintf(out, "%s\n", text);
-		cJSON_free(text);
+		}
+		err = json__put_line(out, o);
+		if (err)
+			return err;
 	}
 	return 0;
 }

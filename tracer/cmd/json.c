@@ -6,6 +6,7 @@
  * Lines of the `stats` and `diff` summaries are built with cJSON instead:
  * they hold no integers past 2^53.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,4 +192,16 @@ void json__pretty(FILE *out, const char *text, size_t len)
 		}
 	}
 	fputc('\n', out);
+}
+
+int json__put_line(FILE *out, cJSON *o)
+{
+	char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+
+	cJSON_Delete(o);
+	if (!text)
+		return -ENOMEM;
+	fprintf(out, "%s\n", text);
+	cJSON_free(text);
+	return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 struct sqlite3_stmt;
+struct cJSON;
 
 /* Writes s[0..len) as a JSON string: escaped, bytes that are not UTF-8
  * replaced by U+FFFD so the output stays valid JSON. */
@@ -31,5 +32,9 @@ bool json__is_valid(const char *text, size_t len);
 /* Pretty-prints valid JSON (json__is_valid) with two-space indents,
  * copying every token as it is, so numbers keep all their digits. */
 void json__pretty(FILE *out, const char *text, size_t len);
+
+/* Writes o unformatted and a newline (one line of JSON Lines), then
+ * deletes o. Returns 0, or -ENOMEM for a NULL o or a failed print. */
+int json__put_line(FILE *out, struct cJSON *o);
 
 #endif
