@@ -21,6 +21,7 @@
 
 #include "check.h"
 #include "cmd/commands.h"
+#include "cmd/stats.h"
 #include "fixture_trace.h"
 #include "cmd/export.h"
 #include "cmd/json.h"

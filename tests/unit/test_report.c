@@ -7,6 +7,7 @@
  * statuses of the command (tracer/cmd/cmd_report.c).
  */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "cmd/commands.h"
+#include "cmd/stats.h"
 #include "db/latency.h"
 #include "db/store.h"
 
