@@ -18,12 +18,13 @@
 #include "check.h"
 #include "cmd/commands.h"
 #include "cmd/report.h"
+#include "cmd/report_html.h"
 #include "db/store.h"
 
 static char tmpdir[] = "/tmp/mt_test_report.XXXXXX";
 static char db_path[128], html_path[128], out_path[128], err_path[128];
 
-/* report__put_html into a string (static, overwritten by the next call). */
+/* report_html__put into a string (static, overwritten by the next call). */
 static const char *escaped(const char *s)
 {
 	static char *buf;
@@ -35,7 +36,7 @@ static const char *escaped(const char *s)
 	f = open_memstream(&buf, &size);
 	if (!f)
 		return "";
-	report__put_html(f, s);
+	report_html__put(f, s);
 	fclose(f);
 	return buf;
 }
