@@ -386,11 +386,7 @@ int diff_print__json(FILE *out, const struct diff_set *set, const struct diff_th
 		cJSON_Delete(a);
 		cJSON_Delete(b);
 		cJSON_Delete(h);
-		if (!ok) {
-			cJSON_Delete(o);
-			return -ENOMEM;
-		}
-		err = json__put_line(out, o);
+		err = json__put_line(out, o, ok);
 		if (err)
 			return err;
 	}
@@ -408,11 +404,7 @@ int diff_print__json(FILE *out, const struct diff_set *set, const struct diff_th
 				     th->max_error_rate_increase_pp) &&
 	     cJSON_AddBoolToObject(o, "fail_on_missing", th->fail_on_missing) &&
 	     cJSON_AddNumberToObject(o, "min_calls", (double)th->min_calls);
-	if (!ok) {
-		cJSON_Delete(o);
-		return -ENOMEM;
-	}
-	return json__put_line(out, o);
+	return json__put_line(out, o, ok);
 }
 
 /* XML text and attribute values. Characters XML 1.0 forbids (most of C0)

@@ -194,9 +194,9 @@ void json__pretty(FILE *out, const char *text, size_t len)
 	fputc('\n', out);
 }
 
-int json__put_line(FILE *out, cJSON *o)
+int json__put_line(FILE *out, cJSON *o, bool complete)
 {
-	char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+	char *text = o && complete ? cJSON_PrintUnformatted(o) : NULL;
 
 	cJSON_Delete(o);
 	if (!text)

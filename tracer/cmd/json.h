@@ -33,8 +33,9 @@ bool json__is_valid(const char *text, size_t len);
  * copying every token as it is, so numbers keep all their digits. */
 void json__pretty(FILE *out, const char *text, size_t len);
 
-/* Writes o unformatted and a newline (one line of JSON Lines), then
- * deletes o. Returns 0, or -ENOMEM for a NULL o or a failed print. */
-int json__put_line(FILE *out, struct cJSON *o);
+/* Writes o unformatted and a newline (one line of JSON Lines) when it is
+ * complete (every add to it succeeded), and deletes it either way. Returns
+ * 0, or -ENOMEM for an incomplete or NULL o or a failed print. */
+int json__put_line(FILE *out, struct cJSON *o, bool complete);
 
 #endif

@@ -91,66 +91,29 @@ static void ms_cell(FILE *out, const struct call_group *g, int64_t ns)
 	fprintf(out, "<td class=\"num\">%s</td>", ms);
 }
 
-/* Every (method, target) group, kept whole: the histograms share one
- * axis, so none can be drawn before the last group is read. */
-struct group_list {
-	struct call_group *gs;
-	size_t n, cap;
-	int64_t lo_ns, hi_ns; /* the shortest and longest latency of all */
-};
-
-static void groups_free(struct group_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		free(l->gs[i].key1);
-		free(l->gs[i].key2);
-		lat_vec__free(&l->gs[i].lat);
-	}
-	free(l->gs);
-}
-
-static int keep_group(struct call_group *g, void *ctx)
-{
-	struct group_list *l = ctx;
-	struct call_group *ngs;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-
-		ngs = realloc(l->gs, cap * sizeof(*ngs));
-		if (!ngs)
-			return -ENOMEM;
-		l->gs = ngs;
-		l->cap = cap;
-	}
-	if (g->lat.n && g->lat.v[0] < l->lo_ns)
-		l->lo_ns = g->lat.v[0];
-	if (g->lat.n && g->lat.v[g->lat.n - 1] > l->hi_ns)
-		l->hi_ns = g->lat.v[g->lat.n - 1];
-	/* the list takes the group's keys and latencies */
-	l->gs[l->n++] = *g;
-	memset(g, 0, sizeof(*g));
-	return 0;
-}
-
 static int write_latency(sqlite3 *db, FILE *out)
 {
-	struct group_list l = {.lo_ns = INT64_MAX, .hi_ns = 0};
+	struct call_group_list l = {0};
 	const struct call_group *g;
-	int64_t lo_ns, hi_ns;
+	int64_t lo_ns = INT64_MAX, hi_ns = 0;
 	size_t n, i;
 	char a[32], b[32];
 	double lo, hi;
 	int err;
 
-	err = summary__read_groups(db, NULL, SUMMARY_BY_METHOD_TARGET, keep_group, &l);
+	/* every group is read before any is drawn: the histograms share one
+	 * axis, from the shortest latency of all to the longest */
+	err = summary__read_groups(db, NULL, SUMMARY_BY_METHOD_TARGET, summary__keep_group, &l);
 	if (err)
 		goto cleanup;
 	n = l.n;
-	lo_ns = l.lo_ns;
-	hi_ns = l.hi_ns;
+	for (i = 0; i < n; i++) {
+		g = &l.v[i];
+		if (g->answered && g->lat.v[0] < lo_ns)
+			lo_ns = g->lat.v[0];
+		if (g->answered && g->max > hi_ns)
+			hi_ns = g->max;
+	}
 
 	/* One log axis for every row, so rows compare at a glance; it starts
 	 * at 1 us at the lowest, where log10 of sub-microsecond noise would
@@ -183,7 +146,7 @@ static int write_latency(sqlite3 *db, FILE *out)
 	      "<th>distribution</th></tr></thead>\n<tbody>\n",
 	      out);
 	for (i = 0; i < n; i++) {
-		g = &l.gs[i];
+		g = &l.v[i];
 		fputs("<tr class=\"lat\"><td class=\"name method\">", out);
 		report_html__put(out, g->key1 ? g->key1 : "-");
 		fputs("</td><td class=\"name\">", out);
@@ -205,7 +168,7 @@ static int write_latency(sqlite3 *db, FILE *out)
 cleanup:
 	if (err == -ENOMEM)
 		fprintf(stderr, "mcptrace: out of memory\n");
-	groups_free(&l);
+	summary__list_free(&l);
 	return err;
 }
 

@@ -15,31 +15,19 @@
 #include "cmd/stats.h"
 #include "cmd/text.h"
 
-/* The rows being built: one call_group each (keys and counts, the
- * latencies dropped once ranked), and the total, every call again as one
- * group, printed last. */
+/* The rows being built, one group each, and the total: every call again
+ * as one group, printed last. */
 struct stats_acc {
-	struct call_group *rows;
-	size_t n_rows, cap_rows;
+	struct call_group_list rows;
 	struct call_group total;
 };
 
 static int add_group(struct call_group *g, void *ctx)
 {
 	struct stats_acc *a = ctx;
-	struct call_group *nrows, *r;
 	size_t i;
+	int err;
 
-	/* one spare slot, so the total never needs a realloc of its own */
-	if (a->n_rows + 1 >= a->cap_rows) {
-		size_t cap = a->cap_rows ? a->cap_rows * 2 : 16;
-
-		nrows = realloc(a->rows, cap * sizeof(*nrows));
-		if (!nrows)
-			return -ENOMEM;
-		a->rows = nrows;
-		a->cap_rows = cap;
-	}
 	a->total.calls += g->calls;
 	a->total.errors += g->errors;
 	a->total.cancelled += g->cancelled;
@@ -48,12 +36,11 @@ static int add_group(struct call_group *g, void *ctx)
 	for (i = 0; i < g->lat.n; i++)
 		if (lat_vec__push(&a->total.lat, g->lat.v[i]))
 			return -ENOMEM;
-	/* the row takes the group's keys; its latencies are ranked already */
-	r = &a->rows[a->n_rows++];
-	*r = *g;
-	r->lat = (struct lat_vec){0};
-	g->key1 = g->key2 = NULL;
-	return 0;
+	err = summary__keep_group(g, &a->rows);
+	/* ranked already: the row needs its percentiles, not the list */
+	if (!err)
+		lat_vec__free(&a->rows.v[a->rows.n - 1].lat);
+	return err;
 }
 
 /* Names come from traced programs: see text__put_padded. */
@@ -91,6 +78,7 @@ static int key_width(bool total, const char *key, int k)
 	return key ? text__width(key) : 1;
 }
 
+/* The printers take the rows with the total last (rows[n - 1]). */
 static void print_table(FILE *out, const struct call_group *rows, size_t n, enum summary_by by)
 {
 	const char *const *heads = by_heads[by];
@@ -176,26 +164,11 @@ static int print_json(FILE *out, const struct call_group *rows, size_t n, enum s
 		     cJSON_AddNumberToObject(o, "answered", (double)r->answered) &&
 		     add_ms(o, "p50_ms", r, r->p50) && add_ms(o, "p90_ms", r, r->p90) &&
 		     add_ms(o, "p99_ms", r, r->p99) && add_ms(o, "max_ms", r, r->max);
-		if (!ok) {
-			cJSON_Delete(o);
-			return -ENOMEM;
-		}
-		err = json__put_line(out, o);
+		err = json__put_line(out, o, ok);
 		if (err)
 			return err;
 	}
 	return 0;
-}
-
-static void rows_free(struct call_group *rows, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(rows[i].key1);
-		free(rows[i].key2);
-	}
-	free(rows);
 }
 
 int stats__print(sqlite3 *db, FILE *out, bool json)
@@ -211,26 +184,19 @@ int stats__print_by(sqlite3 *db, FILE *out, bool json, enum summary_by by)
 	err = summary__read_groups(db, NULL, by, add_group, &a);
 	if (err)
 		goto cleanup;
-	/* the total goes last, as one more row (add_group kept a slot) */
-	if (!a.rows) {
-		a.rows = calloc(1, sizeof(*a.rows));
-		if (!a.rows) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
-	}
 	summary__finish(&a.total);
-	a.rows[a.n_rows] = a.total;
-	a.rows[a.n_rows++].lat = (struct lat_vec){0};
+	err = summary__keep_group(&a.total, &a.rows);
+	if (err)
+		goto cleanup;
 	if (json)
-		err = print_json(out, a.rows, a.n_rows, by);
+		err = print_json(out, a.rows.v, a.rows.n, by);
 	else
-		print_table(out, a.rows, a.n_rows, by);
+		print_table(out, a.rows.v, a.rows.n, by);
 
 cleanup:
 	if (err == -ENOMEM)
 		fprintf(stderr, "mcptrace: out of memory\n");
 	lat_vec__free(&a.total.lat);
-	rows_free(a.rows, a.n_rows);
+	summary__list_free(&a.rows);
 	return err;
 }

@@ -65,6 +65,35 @@ void summary__finish(struct call_group *g)
 	g->max = l->v[l->n - 1];
 }
 
+int summary__keep_group(struct call_group *g, void *list)
+{
+	struct call_group_list *l = list;
+	struct call_group *nv;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+
+		nv = realloc(l->v, cap * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *g;
+	memset(g, 0, sizeof(*g));
+	return 0;
+}
+
+void summary__list_free(struct call_group_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		group_clear(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
 /* Finishes the group and hands it on. */
 static int group_emit(struct call_group *g, summary_group_fn fn, void *ctx)
 {

@@ -13,6 +13,7 @@
 #define MT_SUMMARY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "db/latency.h"
@@ -50,6 +51,18 @@ struct call_group {
 void summary__finish(struct call_group *g);
 
 typedef int (*summary_group_fn)(struct call_group *g, void *ctx);
+
+/* Groups kept whole, for a reader that needs all of them before it prints
+ * (the report's histograms share one axis; stats prints a total). */
+struct call_group_list {
+	struct call_group *v;
+	size_t n, cap;
+};
+
+/* A summary_group_fn: moves g (keys, latencies) to the end of the
+ * call_group_list ctx. Returns 0 or -ENOMEM. */
+int summary__keep_group(struct call_group *g, void *list);
+void summary__list_free(struct call_group_list *l);
 
 /* The order of SQLite's ORDER BY with the BINARY collation: NULL first,
  * then bytewise. Groups come in this order; diff merges two DBs by it. */
