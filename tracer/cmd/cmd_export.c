@@ -83,7 +83,8 @@ int cmd_export(int argc, char **argv)
 			else if (!strcmp(optarg, "csv"))
 				fmt = EXPORT_CSV;
 			else
-				return cli__usage_error("export", "--format takes jsonl or csv, not '%s'", optarg);
+				return cli__usage_error(
+				    "export", "--format takes jsonl or csv, not '%s'", optarg);
 			have_fmt = true;
 			break;
 		case 'o':
@@ -101,11 +102,13 @@ int cmd_export(int argc, char **argv)
 	if (optind < argc)
 		return cli__usage_error("export", "unexpected argument '%s'", argv[optind]);
 	if (!have_fmt)
-		return cli__usage_error("export", "which format? give --format jsonl or --format csv");
+		return cli__usage_error("export",
+					"which format? give --format jsonl or --format csv");
 	if (!export__has_table(table))
-		return cli__usage_error("export", "no table '%s'; TABLE is calls, messages, sessions, runs, "
-				   "processes, losses or parse_errors",
-				   table);
+		return cli__usage_error("export",
+					"no table '%s'; TABLE is calls, messages, sessions, runs, "
+					"processes, losses or parse_errors",
+					table);
 	if (!*path)
 		return cli__usage_error("export", "--db needs a file name");
 	if (out_path && !*out_path)

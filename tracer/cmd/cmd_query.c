@@ -160,10 +160,11 @@ int cmd_calls(int argc, char **argv)
 			break;
 		case 'l':
 			if (query__parse_duration(optarg, &f.slower_than_ns))
-				return cli__usage_error("calls",
-						   "--slower-than takes a duration such as 250ms "
-						   "(units ns, us, ms, s, m, h, d), not '%s'",
-						   optarg);
+				return cli__usage_error(
+				    "calls",
+				    "--slower-than takes a duration such as 250ms "
+				    "(units ns, us, ms, s, m, h, d), not '%s'",
+				    optarg);
 			break;
 		case 'S':
 			if (cli__parse_int("--session", optarg, 1, INT64_MAX, &v))

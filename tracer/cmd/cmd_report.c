@@ -50,7 +50,6 @@ static const char report_help[] =
     "Exit status: 0 done, 1 the DB could not be read or the page written,\n"
     "2 usage error.\n";
 
-
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {

@@ -415,7 +415,7 @@ static void put_xml(FILE *out, const char *s)
 }
 
 int diff_print__junit(const char *path, const struct diff_set *set,
-		       const struct diff_thresholds *th)
+		      const struct diff_thresholds *th)
 {
 	struct totals t = count_rows(set);
 	struct cells c;

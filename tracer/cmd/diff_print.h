@@ -27,12 +27,10 @@ struct diff_set {
 	size_t n, cap;
 };
 
-
 /* The table, a line per failing row saying why, and a verdict line. */
 void diff_print__text(FILE *out, const struct diff_set *set, const struct diff_thresholds *th);
 /* A heading, the limits, the table and the regressions, for a job summary. */
-void diff_print__markdown(FILE *out, const struct diff_set *set,
-			  const struct diff_thresholds *th);
+void diff_print__markdown(FILE *out, const struct diff_set *set, const struct diff_thresholds *th);
 /* One JSON object per row, then a summary object. Returns 0 or -ENOMEM. */
 int diff_print__json(FILE *out, const struct diff_set *set, const struct diff_thresholds *th);
 /* Writes path as JUnit XML: a testcase per row, a failure per failing one.

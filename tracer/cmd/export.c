@@ -77,7 +77,7 @@ static void csv_row(FILE *out, sqlite3_stmt *st, bool header)
 			const char *t = (const char *)sqlite3_column_blob(st, i);
 
 			export__csv_field(out, t ? t : "",
-					 t ? (size_t)sqlite3_column_bytes(st, i) : 0);
+					  t ? (size_t)sqlite3_column_bytes(st, i) : 0);
 		}
 		}
 	}

@@ -454,7 +454,8 @@ static void show_text_call(FILE *out, sqlite3_stmt *st)
 	fprintf(out, "  latency    %s%s\n", buf, query__col_i64(st, C_LAT) != ST_NULL ? " ms" : "");
 	query__fmt_ms(query__col_i64(st, C_SRV), buf, sizeof(buf));
 	fprintf(out, "  server     %s%s\n", buf,
-		query__col_i64(st, C_SRV) != ST_NULL ? " ms (the server's own time)" : " (not traced)");
+		query__col_i64(st, C_SRV) != ST_NULL ? " ms (the server's own time)"
+						     : " (not traced)");
 	fmt_error(st, C_CODE, C_MSG, err, sizeof(err));
 	safe = text__sanitize(err, strlen(err), false);
 	fprintf(out, "  error      %s\n", safe ? safe : "?");

@@ -16,8 +16,8 @@
 
 struct sqlite3;
 
-int query_print__calls(struct sqlite3 *db, FILE *out, const struct call_filter *f,
-		       long long limit, bool json);
+int query_print__calls(struct sqlite3 *db, FILE *out, const struct call_filter *f, long long limit,
+		       bool json);
 int query_print__sessions(struct sqlite3 *db, FILE *out, bool json);
 /* -ENOENT, with a line on stderr, when there is no call call_id. */
 int query_print__show(struct sqlite3 *db, FILE *out, int64_t call_id, bool json);

@@ -63,7 +63,7 @@ static int write_summary(sqlite3 *db, FILE *out)
 		struct tm tm;
 
 		report_svg__fmt_ms(span, sizeof(span),
-		       sqlite3_column_int64(st, 8) - sqlite3_column_int64(st, 7));
+				   sqlite3_column_int64(st, 8) - sqlite3_column_int64(st, 7));
 		if (!gmtime_r(&t, &tm) ||
 		    !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm))
 			snprintf(when, sizeof(when), "?");

@@ -96,7 +96,8 @@ void report_svg__hist(FILE *out, const struct call_group *g, double lo, double h
 			continue;
 		/* the bin's edges back on the time axis, for its title */
 		report_svg__fmt_ms(a, sizeof(a), (int64_t)pow(10, lo + (hi - lo) * k / HIST_BINS));
-		report_svg__fmt_ms(b, sizeof(b), (int64_t)pow(10, lo + (hi - lo) * (k + 1) / HIST_BINS));
+		report_svg__fmt_ms(b, sizeof(b),
+				   (int64_t)pow(10, lo + (hi - lo) * (k + 1) / HIST_BINS));
 		h = 2 + (HIST_H - 2) * (double)bins[k] / top;
 		fprintf(out,
 			"<rect class=\"hbin\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\">"

@@ -124,7 +124,6 @@ struct store {
 	unsigned int batch_rows; /* rows written in the open transaction */
 };
 
-
 /*
  * Each binder leaves *rc alone once it holds an error, so a row's binds can
  * run in a row and be checked once before the step.

@@ -40,8 +40,8 @@ struct call_group {
 	int64_t calls;	   /* requests seen, whatever became of them */
 	int64_t errors;	   /* summary__is_error() */
 	int64_t cancelled, unanswered, pending;
-	struct lat_vec lat; /* the answered calls' latency_ns, sorted */
-	size_t answered;    /* lat.n, kept when lat is taken */
+	struct lat_vec lat;		 /* the answered calls' latency_ns, sorted */
+	size_t answered;		 /* lat.n, kept when lat is taken */
 	int64_t p50, p90, p95, p99, max; /* nearest rank; valid when answered > 0 */
 };
 
