@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Tests of the query commands (tracer/db/query.c, cmd_query.c, cmd_export.c,
- * stats --by in cmd_stats.c): table-driven duration and time parsing with
+ * Tests of the query commands (tracer/db/query.c, cmd/cmd_query.c and
+ * query_print.c, cmd/cmd_export.c and export.c, cmd/text.c, cmd/json.c,
+ * stats --by in cmd/stats.c): table-driven duration and time parsing with
  * bad input, the WHERE clause and its bound values, CSV and JSON quoting,
  * the pretty-printer, then every printer's exact output on the fixture DB
  * of fixture_trace.h, show on a truncated body, reading a DB while a

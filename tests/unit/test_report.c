@@ -4,7 +4,8 @@
  * structure of the page for a fixture DB written through the store (one
  * histogram per method and target, one bar per drawn call, the cap on the
  * waterfall stated in the page, hostile names shown as text), and the exit
- * statuses of the command (tracer/cmd/cmd_report.c).
+ * statuses of the command (tracer/cmd/cmd_report.c; the page in report.c and
+ * report_svg.c).
  */
 #include <fcntl.h>
 #include <stdbool.h>

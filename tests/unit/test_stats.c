@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Tests of mcptrace stats (tracer/cmd/cmd_stats.c): the nearest-rank percentile
- * on known arrays, the table and JSON Lines reports of a small fixture DB
+ * Tests of mcptrace stats (tracer/cmd/cmd_stats.c, stats.c): the nearest-rank
+ * percentile (tracer/db/latency.c) on known arrays, the table and JSON Lines reports of a small fixture DB
  * written through the store, and the exit statuses of the command line.
  */
 #include <errno.h>
