@@ -7,7 +7,8 @@
  * latencies, to a callback; what to print, and which counts make up a
  * "failure" for a reader (diff adds unanswered), stays with the reader.
  *
- * Also the one rule of what a failed call is, in C and in SQL.
+ * Also the one rule of which statuses are errors (a failure for every
+ * reader), in C and in SQL.
  */
 #ifndef MT_SUMMARY_H
 #define MT_SUMMARY_H
