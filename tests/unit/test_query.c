@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Tests of the query commands (tracer/db/query.c, cmd_query.c, cmd_export.c,
- * stats --by in cmd_stats.c): table-driven duration and time parsing with
+ * Tests of the query commands (tracer/db/query.c, cmd/cmd_query.c and
+ * query_print.c, cmd/cmd_export.c and export.c, cmd/text.c, cmd/json.c,
+ * stats --by in cmd/stats.c): table-driven duration and time parsing with
  * bad input, the WHERE clause and its bound values, CSV and JSON quoting,
  * the pretty-printer, then every printer's exact output on the fixture DB
  * of fixture_trace.h, show on a truncated body, reading a DB while a
@@ -21,7 +22,12 @@
 
 #include "check.h"
 #include "cmd/commands.h"
+#include "cmd/stats.h"
 #include "fixture_trace.h"
+#include "cmd/export.h"
+#include "cmd/json.h"
+#include "cmd/query_print.h"
+#include "cmd/text.h"
 #include "db/query.h"
 #include "db/store.h"
 
@@ -275,7 +281,7 @@ static void test_csv_field(void)
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		char *text = NULL;
 
-		CAPTURE(text, query__csv_field(mem, cases[i].in, strlen(cases[i].in)));
+		CAPTURE(text, export__csv_field(mem, cases[i].in, strlen(cases[i].in)));
 		CHECK_EQ_STR(text, cases[i].out);
 		free(text);
 	}
@@ -307,7 +313,7 @@ static void test_json_string(void)
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		char *text = NULL;
 
-		CAPTURE(text, query__json_string(mem, cases[i].in, cases[i].len));
+		CAPTURE(text, json__string(mem, cases[i].in, cases[i].len));
 		CHECK_EQ_STR(text, cases[i].out);
 		free(text);
 	}
@@ -318,10 +324,10 @@ static void test_sanitize(void)
 	const char evil[] = "a\x1b[2J\n\xc2\x9b\xff\t\xc3\xa9";
 	char *s;
 
-	s = query__sanitize(evil, sizeof(evil) - 1, false);
+	s = text__sanitize(evil, sizeof(evil) - 1, false);
 	CHECK_EQ_STR(s, "a?[2J????\xc3\xa9");
 	free(s);
-	s = query__sanitize(evil, sizeof(evil) - 1, true);
+	s = text__sanitize(evil, sizeof(evil) - 1, true);
 	CHECK_EQ_STR(s, "a?[2J\n??\t\xc3\xa9");
 	free(s);
 }
@@ -344,23 +350,23 @@ static void test_json_pretty(void)
 				   "}\n";
 	char *text = NULL;
 
-	CHECK(query__is_json(in, strlen(in)));
-	CAPTURE(text, query__json_pretty(mem, in, strlen(in)));
+	CHECK(json__is_valid(in, strlen(in)));
+	CAPTURE(text, json__pretty(mem, in, strlen(in)));
 	CHECK_EQ_STR(text, want);
 	free(text);
-	CAPTURE(text, query__json_pretty(mem, "42", 2));
+	CAPTURE(text, json__pretty(mem, "42", 2));
 	CHECK_EQ_STR(text, "42\n");
 	free(text);
 
-	CHECK(query__is_json("{}  \n", 5));
-	CHECK(query__is_json("\"\xc3\xa9\"", 4));
-	CHECK(!query__is_json("{\"a\":", 5));
-	CHECK(!query__is_json("{} x", 4));
-	CHECK(!query__is_json("{}{}", 4));
-	CHECK(!query__is_json("", 0));
-	CHECK(!query__is_json("{\"a\":1}\0junk", 12));
-	CHECK(!query__is_json("\"\xff\"", 3));
-	CHECK(!query__is_json(NULL, 0));
+	CHECK(json__is_valid("{}  \n", 5));
+	CHECK(json__is_valid("\"\xc3\xa9\"", 4));
+	CHECK(!json__is_valid("{\"a\":", 5));
+	CHECK(!json__is_valid("{} x", 4));
+	CHECK(!json__is_valid("{}{}", 4));
+	CHECK(!json__is_valid("", 0));
+	CHECK(!json__is_valid("{\"a\":1}\0junk", 12));
+	CHECK(!json__is_valid("\"\xff\"", 3));
+	CHECK(!json__is_valid(NULL, 0));
 }
 
 /* ---- printers on the fixture ---- */
@@ -405,13 +411,13 @@ static void test_calls_table(void)
 	if (!db)
 		return;
 	query__filter_init(&f);
-	CAPTURE(text, CHECK_EQ_INT(query__calls_print(db, mem, &f, 50, false), 0));
+	CAPTURE(text, CHECK_EQ_INT(query_print__calls(db, mem, &f, 50, false), 0));
 	CHECK_EQ_STR(text, want);
 	free(text);
 
 	/* the newest 2, oldest first, and a note that there were more */
 	f.method = "tools/call";
-	CAPTURE(text, CHECK_EQ_INT(query__calls_print(db, mem, &f, 2, false), 0));
+	CAPTURE(text, CHECK_EQ_INT(query_print__calls(db, mem, &f, 2, false), 0));
 	CHECK(text && strstr(text, "\n 5  2023-11-14T22:14:22.000Z ") &&
 	      strstr(text, "\n10  2023-11-14T22:14:23.000Z "));
 	CHECK(text && !strstr(text, " 4  2023"));
@@ -419,7 +425,7 @@ static void test_calls_table(void)
 	free(text);
 
 	f.method = "nothing/like/this";
-	CAPTURE(text, CHECK_EQ_INT(query__calls_print(db, mem, &f, 50, false), 0));
+	CAPTURE(text, CHECK_EQ_INT(query_print__calls(db, mem, &f, 50, false), 0));
 	CHECK_EQ_STR(text, "no calls matched\n");
 	free(text);
 	sqlite3_close(db);
@@ -433,7 +439,7 @@ static void calls_ids(sqlite3 *db, const struct call_filter *f, long long limit,
 	size_t len = 0;
 
 	ids[0] = '\0';
-	CAPTURE(text, CHECK_EQ_INT(query__calls_print(db, mem, f, limit, true), 0));
+	CAPTURE(text, CHECK_EQ_INT(query_print__calls(db, mem, f, limit, true), 0));
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		cJSON *o = cJSON_Parse(line);
 		cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
@@ -497,7 +503,7 @@ static void test_calls_json(void)
 	f.target = "read_file";
 	f.session_id = 2;
 	f.slower_than_ns = 1;
-	CAPTURE(text, CHECK_EQ_INT(query__calls_print(db, mem, &f, 50, true), 0));
+	CAPTURE(text, CHECK_EQ_INT(query_print__calls(db, mem, &f, 50, true), 0));
 	CHECK_EQ_STR(
 	    text, "{\"id\":6,\"start_ns\":1700000003000000000,\"session_id\":2,\"direction\":"
 		  "\"c2s\",\"rpc_id\":\"6\",\"method\":\"tools/call\",\"target\":\"read_file\","
@@ -508,10 +514,10 @@ static void test_calls_json(void)
 	/* the odd nanosecond of call 2 survives: no trip through a double */
 	query__filter_init(&f);
 	f.target = "echo";
-	CAPTURE(text, CHECK_EQ_INT(query__calls_print(db, mem, &f, 1, true), 0));
+	CAPTURE(text, CHECK_EQ_INT(query_print__calls(db, mem, &f, 1, true), 0));
 	CHECK(text && strstr(text, "\"id\":8,"));
 	free(text);
-	CAPTURE(text, CHECK_EQ_INT(query__calls_print(db, mem, &f, 3, true), 0));
+	CAPTURE(text, CHECK_EQ_INT(query_print__calls(db, mem, &f, 3, true), 0));
 	CHECK(text && strstr(text, "{\"id\":2,\"start_ns\":1700000001000000001,"));
 	free(text);
 	sqlite3_close(db);
@@ -533,10 +539,10 @@ static void test_sessions(void)
 
 	if (!db)
 		return;
-	CAPTURE(text, CHECK_EQ_INT(query__sessions_print(db, mem, false), 0));
+	CAPTURE(text, CHECK_EQ_INT(query_print__sessions(db, mem, false), 0));
 	CHECK_EQ_STR(text, want);
 	free(text);
-	CAPTURE(text, CHECK_EQ_INT(query__sessions_print(db, mem, true), 0));
+	CAPTURE(text, CHECK_EQ_INT(query_print__sessions(db, mem, true), 0));
 	CHECK(text &&
 	      strstr(text, "{\"id\":2,\"run_id\":null,\"transport\":\"stdio\",\"tls\":0,"
 			   "\"client_pid\":100,\"client_name\":\"host\","
@@ -607,23 +613,23 @@ static void test_show_text(void)
 
 	if (!db)
 		return;
-	CAPTURE(text, CHECK_EQ_INT(query__show_print(db, mem, 3, false), 0));
+	CAPTURE(text, CHECK_EQ_INT(query_print__show(db, mem, 3, false), 0));
 	CHECK_EQ_STR(text, want3);
 	free(text);
 
 	/* the big number of call 2's result keeps every digit */
-	CAPTURE(text, CHECK_EQ_INT(query__show_print(db, mem, 2, false), 0));
+	CAPTURE(text, CHECK_EQ_INT(query_print__show(db, mem, 2, false), 0));
 	CHECK(text && strstr(text, "    \"n\": 1700000001000000001,\n    \"x\": []\n"));
 	free(text);
 
 	/* cancelled: no response, the cancellation shown */
-	CAPTURE(text, CHECK_EQ_INT(query__show_print(db, mem, 5, false), 0));
+	CAPTURE(text, CHECK_EQ_INT(query_print__show(db, mem, 5, false), 0));
 	CHECK(text && strstr(text, "\nresponse: none captured\n\nnotification: message 12, c2s "
 				   "notification notifications/cancelled,"));
 	free(text);
 
 	/* the error message's newline is not let through to the terminal */
-	CAPTURE(text, CHECK_EQ_INT(query__show_print(db, mem, 6, false), 0));
+	CAPTURE(text, CHECK_EQ_INT(query_print__show(db, mem, 6, false), 0));
 	CHECK(text && strstr(text, "  error      -32602 Invalid params: path?missing\n"));
 	CHECK(text && strstr(text, "\"message\": \"Invalid params: path\\nmissing\"\n"));
 	free(text);
@@ -638,7 +644,7 @@ static void test_show_truncated(void)
 
 	if (!db)
 		return;
-	CAPTURE(text, CHECK_EQ_INT(query__show_print(db, mem, 4, false), 0));
+	CAPTURE(text, CHECK_EQ_INT(query_print__show(db, mem, 4, false), 0));
 	CHECK(text &&
 	      strstr(text,
 		     "\nresponse: message 10, s2c response tools/call, "
@@ -650,7 +656,7 @@ static void test_show_truncated(void)
 	CHECK(text && strstr(text, "  server     - (not traced)\n"));
 	free(text);
 
-	CAPTURE(text, CHECK_EQ_INT(query__show_print(db, mem, 4, true), 0));
+	CAPTURE(text, CHECK_EQ_INT(query_print__show(db, mem, 4, true), 0));
 	CHECK(text && strchr(text, '\n') == text + strlen(text) - 1); /* one line */
 	o = cJSON_Parse(text);
 	CHECK(o != NULL);
@@ -672,14 +678,14 @@ static void test_show_truncated(void)
 	free(text);
 
 	/* bodies are copied into the JSON as they were, digits and all */
-	CAPTURE(text, CHECK_EQ_INT(query__show_print(db, mem, 2, true), 0));
+	CAPTURE(text, CHECK_EQ_INT(query_print__show(db, mem, 2, true), 0));
 	CHECK(text && strstr(text, "\"start_ns\":1700000001000000001,"));
 	CHECK(text && strstr(text, "\"body\":{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"content\""
 				   ":[],\"n\":1700000001000000001,\"x\":[]}},"
 				   "\"body_is_json\":true}"));
 	free(text);
 
-	CAPTURE(text, CHECK_EQ_INT(query__show_print(db, mem, 999, false), -ENOENT));
+	CAPTURE(text, CHECK_EQ_INT(query_print__show(db, mem, 999, false), -ENOENT));
 	CHECK_EQ_STR(text, "");
 	free(text);
 	sqlite3_close(db);
@@ -718,22 +724,22 @@ static void test_stats_by(void)
 
 	if (!db)
 		return;
-	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, false, STATS_BY_SESSION), 0));
+	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, false, SUMMARY_BY_SESSION), 0));
 	CHECK_EQ_STR(text, by_session);
 	free(text);
-	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, false, STATS_BY_TARGET), 0));
+	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, false, SUMMARY_BY_TARGET), 0));
 	CHECK_EQ_STR(text, by_target);
 	free(text);
-	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, false, STATS_BY_METHOD), 0));
+	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, false, SUMMARY_BY_METHOD), 0));
 	CHECK(text && strstr(text, "\ntools/call                    7       2         1          "
 				   "0     30.000    400.000    400.000    400.000\n"));
 	CHECK(text && !strstr(text, "TARGET"));
 	free(text);
-	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, true, STATS_BY_SESSION), 0));
+	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, true, SUMMARY_BY_SESSION), 0));
 	CHECK(text && strstr(text, "{\"session_id\":2,\"calls\":3,\"errors\":1,\"cancelled\":0,"
 				   "\"unanswered\":1,\"pending\":1,\"answered\":1,"));
 	free(text);
-	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, true, STATS_BY_TARGET), 0));
+	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, true, SUMMARY_BY_TARGET), 0));
 	CHECK(text && strstr(text, "{\"target\":null,\"calls\":2,"));
 	CHECK(text && !strstr(text, "\"method\""));
 	free(text);
@@ -858,7 +864,7 @@ static void test_while_writing(void)
 		query__filter_init(&f);
 		calls_ids(db, &f, 0, ids, sizeof(ids));
 		CHECK_EQ_STR(ids, "1 2 3 6 7 8 9 4 5 10");
-		CAPTURE(text, CHECK_EQ_INT(query__sessions_print(db, mem, false), 0));
+		CAPTURE(text, CHECK_EQ_INT(query_print__sessions(db, mem, false), 0));
 		free(text);
 		CAPTURE(text, CHECK_EQ_INT(export__write(db, mem, "calls", EXPORT_JSONL), 0));
 		free(text);

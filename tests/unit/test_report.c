@@ -4,9 +4,11 @@
  * structure of the page for a fixture DB written through the store (one
  * histogram per method and target, one bar per drawn call, the cap on the
  * waterfall stated in the page, hostile names shown as text), and the exit
- * statuses of the command (tracer/cmd/cmd_report.c).
+ * statuses of the command (tracer/cmd/cmd_report.c; the page in report.c and
+ * report_svg.c).
  */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +19,13 @@
 #include "check.h"
 #include "cmd/commands.h"
 #include "cmd/report.h"
+#include "cmd/report_html.h"
 #include "db/store.h"
 
 static char tmpdir[] = "/tmp/mt_test_report.XXXXXX";
 static char db_path[128], html_path[128], out_path[128], err_path[128];
 
-/* report__put_html into a string (static, overwritten by the next call). */
+/* report_html__put into a string (static, overwritten by the next call). */
 static const char *escaped(const char *s)
 {
 	static char *buf;
@@ -34,7 +37,7 @@ static const char *escaped(const char *s)
 	f = open_memstream(&buf, &size);
 	if (!f)
 		return "";
-	report__put_html(f, s);
+	report_html__put(f, s);
 	fclose(f);
 	return buf;
 }

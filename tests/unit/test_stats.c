@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Tests of mcptrace stats (tracer/cmd/cmd_stats.c): the nearest-rank percentile
- * on known arrays, the table and JSON Lines reports of a small fixture DB
+ * Tests of mcptrace stats (tracer/cmd/cmd_stats.c, stats.c): the nearest-rank
+ * percentile (tracer/db/latency.c) on known arrays, the table and JSON Lines reports of a small fixture DB
  * written through the store, and the exit statuses of the command line.
  */
 #include <errno.h>
@@ -16,6 +16,8 @@
 
 #include "check.h"
 #include "cmd/commands.h"
+#include "cmd/stats.h"
+#include "db/latency.h"
 #include "db/store.h"
 
 static char tmpdir[] = "/tmp/mt_test_stats.XXXXXX";
@@ -71,7 +73,7 @@ static void test_percentile(void)
 	for (i = 0; i < 100; i++)
 		hundred[i] = (int64_t)i + 1;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int64_t got = stats__percentile(cases[i].v, cases[i].n, cases[i].pct);
+		int64_t got = latency__percentile(cases[i].v, cases[i].n, cases[i].pct);
 
 		if (got != cases[i].want)
 			fprintf(stderr, "  case %zu: p%u of %zu values\n", i, cases[i].pct,

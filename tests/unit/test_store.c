@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Tests of tracer/db/store.c: every insert and update read back through a
+ * Tests of tracer/db/store.c and store_schema.c: every insert and update read back through a
  * second, read-only connection (as mcptrace stats sees the DB), NULLs,
  * 1 versus "1", a 16 MiB body, the file mode, batching, refusing files that
  * are not trace DBs, and migrating older ones. No root needed.

@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * cli: number parsing for options. Every number a user types goes through
- * strto* with errno and a range check, and a bad one names the option.
+ * cli: number parsing for options, and the wording of usage errors. Every
+ * number a user types goes through strto* with errno and a range check,
+ * and a bad one names the option; every usage error points at the
+ * command's --help.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cmd/cli.h"
 
-int parse_int(const char *opt, const char *text, long long min, long long max, long long *out)
+int cli__parse_int(const char *opt, const char *text, long long min, long long max, long long *out)
 {
 	char *end;
 	long long v;
@@ -26,7 +30,7 @@ int parse_int(const char *opt, const char *text, long long min, long long max, l
 	return 0;
 }
 
-int parse_size(const char *opt, const char *text, uint64_t min, uint64_t max, uint64_t *out)
+int cli__parse_size(const char *opt, const char *text, uint64_t min, uint64_t max, uint64_t *out)
 {
 	unsigned long long v;
 	unsigned shift = 0;
@@ -56,4 +60,25 @@ int parse_size(const char *opt, const char *text, uint64_t min, uint64_t max, ui
 		" bytes (suffixes k, m, g), not '%s'\n",
 		opt, min, max, text);
 	return -EINVAL;
+}
+
+int cli__usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mcptrace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see mcptrace %s --help)\n", cmd);
+	return 2;
+}
+
+int cli__getopt_error(const char *cmd, int c, int argc, char **argv)
+{
+	const char *arg = optind - 1 < argc ? argv[optind - 1] : "?";
+
+	if (c == ':')
+		return cli__usage_error(cmd, "option '%s' needs an argument", arg);
+	return cli__usage_error(cmd, "unknown option '%s'", arg);
 }

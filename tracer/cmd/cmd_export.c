@@ -2,7 +2,8 @@
 /*
  * mcptrace export: one table of a trace DB, every row and every column, as
  * JSON Lines or CSV, for tools that do not speak SQLite (pandas, jq, a
- * spreadsheet).
+ * spreadsheet). This file reads the options and opens the files; the
+ * writing is export.c's.
  *
  * Rows are streamed: one SELECT, each row written as it is stepped, so a
  * table of millions of messages needs no more memory than one row. The
@@ -17,15 +18,15 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
+#include "cmd/cli.h"
 #include "cmd/commands.h"
-#include "db/query.h"
+#include "cmd/export.h"
 #include "db/store.h"
 
 static const char export_help[] =
@@ -42,7 +43,7 @@ static const char export_help[] =
     "           (default calls)\n"
     "OPTIONS := { --format FORMAT | --db FILE | -o FILE | --help }\n"
     "   -f, --format FORMAT   required\n"
-    "   -d, --db FILE         trace DB to read (default " QUERY_DEFAULT_DB ")\n"
+    "   -d, --db FILE         trace DB to read (default " CLI_DEFAULT_DB ")\n"
     "   -o, --output FILE     write to FILE instead of stdout\n"
     "\n"
     "EXAMPLES\n"
@@ -51,96 +52,6 @@ static const char export_help[] =
     "   mcptrace export -f csv sessions -d trace.db -o sessions.csv\n"
     "\n"
     "Exit status: 0 done, 1 the DB could not be read or FILE written, 2 usage error.\n";
-
-/* Table names cannot be bound as parameters, so only these reach SQL. */
-static const char *const tables[] = {"calls",	  "messages", "sessions",    "runs",
-				     "processes", "losses",   "parse_errors"};
-
-static void csv_row(FILE *out, sqlite3_stmt *st, bool header)
-{
-	int i, n = sqlite3_column_count(st);
-
-	for (i = 0; i < n; i++) {
-		if (i)
-			fputc(',', out);
-		if (header) {
-			const char *name = sqlite3_column_name(st, i);
-
-			query__csv_field(out, name ? name : "", name ? strlen(name) : 0);
-			continue;
-		}
-		switch (sqlite3_column_type(st, i)) {
-		case SQLITE_INTEGER:
-			fprintf(out, "%lld", (long long)sqlite3_column_int64(st, i));
-			break;
-		case SQLITE_FLOAT:
-			fprintf(out, "%.17g", sqlite3_column_double(st, i));
-			break;
-		case SQLITE_NULL:
-			break;
-		default: {
-			const char *t = (const char *)sqlite3_column_blob(st, i);
-
-			query__csv_field(out, t ? t : "",
-					 t ? (size_t)sqlite3_column_bytes(st, i) : 0);
-		}
-		}
-	}
-	fputs("\r\n", out);
-}
-
-int export__write(sqlite3 *db, FILE *out, const char *table, enum export_format fmt)
-{
-	char sql[96];
-	sqlite3_stmt *st = NULL;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
-		if (!strcmp(table, tables[i]))
-			break;
-	if (i == sizeof(tables) / sizeof(tables[0])) {
-		fprintf(stderr, "mcptrace: no table '%s' to export\n", table);
-		return -EINVAL;
-	}
-	snprintf(sql, sizeof(sql), "SELECT * FROM %s ORDER BY id", tables[i]);
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK && fmt == EXPORT_CSV)
-		csv_row(out, st, true);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
-		if (fmt == EXPORT_CSV)
-			csv_row(out, st, false);
-		else
-			query__json_row(out, st);
-		if (ferror(out))
-			break;
-	}
-	sqlite3_finalize(st);
-	if (ferror(out)) {
-		fprintf(stderr, "mcptrace: failed to write the export: %s\n", strerror(errno));
-		return -EIO;
-	}
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "mcptrace: failed to read %s from %s: %s\n", tables[i],
-			sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
-		return -EIO;
-	}
-	return 0;
-}
-
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("mcptrace: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (see mcptrace export --help)\n", stderr);
-	return 2;
-}
 
 int cmd_export(int argc, char **argv)
 {
@@ -151,14 +62,13 @@ int cmd_export(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
-	const char *path = QUERY_DEFAULT_DB, *out_path = NULL, *table = "calls";
+	const char *path = CLI_DEFAULT_DB, *out_path = NULL, *table = "calls";
 	struct stat db_st, out_st;
 	enum export_format fmt = EXPORT_JSONL;
 	bool have_fmt = false;
 	sqlite3 *db = NULL;
 	FILE *out = stdout;
 	int c, err = 0;
-	size_t i;
 
 	opterr = 0;
 	optind = 0;
@@ -173,7 +83,8 @@ int cmd_export(int argc, char **argv)
 			else if (!strcmp(optarg, "csv"))
 				fmt = EXPORT_CSV;
 			else
-				return usage_error("--format takes jsonl or csv, not '%s'", optarg);
+				return cli__usage_error(
+				    "export", "--format takes jsonl or csv, not '%s'", optarg);
 			have_fmt = true;
 			break;
 		case 'o':
@@ -182,29 +93,26 @@ int cmd_export(int argc, char **argv)
 		case 'h':
 			fputs(export_help, stdout);
 			return 0;
-		case ':':
-			return usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cli__getopt_error("export", c, argc, argv);
 		}
 	}
 	if (optind < argc)
 		table = argv[optind++];
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return cli__usage_error("export", "unexpected argument '%s'", argv[optind]);
 	if (!have_fmt)
-		return usage_error("which format? give --format jsonl or --format csv");
-	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
-		if (!strcmp(table, tables[i]))
-			break;
-	if (i == sizeof(tables) / sizeof(tables[0]))
-		return usage_error("no table '%s'; TABLE is calls, messages, sessions, runs, "
-				   "processes, losses or parse_errors",
-				   table);
+		return cli__usage_error("export",
+					"which format? give --format jsonl or --format csv");
+	if (!export__has_table(table))
+		return cli__usage_error("export",
+					"no table '%s'; TABLE is calls, messages, sessions, runs, "
+					"processes, losses or parse_errors",
+					table);
 	if (!*path)
-		return usage_error("--db needs a file name");
+		return cli__usage_error("export", "--db needs a file name");
 	if (out_path && !*out_path)
-		return usage_error("-o needs a file name");
+		return cli__usage_error("export", "-o needs a file name");
 
 	if (store__open_readonly(&db, path))
 		return 1;

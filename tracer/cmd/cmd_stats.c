@@ -3,28 +3,23 @@
  * mcptrace stats: a summary of the calls in a trace DB, one row per method
  * and target (tool, prompt or resource), or per method, target or session
  * alone (--by), with counts of failures and latency percentiles, then a
- * total. It only reads: the DB is opened read-only, so
- * it works while another mcptrace is writing (WAL readers see the last
- * committed batch).
+ * total. It only reads: the DB is opened read-only, so it works while
+ * another mcptrace is writing (WAL readers see the last committed batch).
  *
- * The numbers come from the calls table in one pass ordered by the group's
- * key (for method and target, the calls_method_target index serves it
- * without a sort); the latencies of one group are held in memory to rank
- * them.
+ * This file reads the options and opens the DB; the groups come from
+ * db/summary.c and the printing is stats.c's.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cJSON.h>
 #include <sqlite3.h>
 
+#include "cmd/cli.h"
 #include "cmd/commands.h"
-#include "db/latency.h"
+#include "cmd/stats.h"
 #include "db/store.h"
-
-#define STATS_DEFAULT_DB "mcptrace.db"
 
 static const char stats_help[] =
     "Usage: mcptrace stats [--by GROUP] [OPTIONS]\n"
@@ -38,7 +33,7 @@ static const char stats_help[] =
     "               per session (see mcptrace sessions); default: one row per\n"
     "               method and target\n"
     "OPTIONS := { --db FILE | --json | --help }\n"
-    "   --db FILE   trace DB to read (default " STATS_DEFAULT_DB ")\n"
+    "   --db FILE   trace DB to read (default " CLI_DEFAULT_DB ")\n"
     "   --json      one JSON object per line (JSON Lines), the total last,\n"
     "               with \"total\": true; latencies without data are null;\n"
     "               the group under \"method\", \"target\" or \"session_id\"\n"
@@ -61,338 +56,6 @@ static const char stats_help[] =
     "\n"
     "Exit status: 0 done, 1 the DB could not be read, 2 usage error.\n";
 
-int64_t stats__percentile(const int64_t *sorted, size_t n, unsigned int pct)
-{
-	size_t rank;
-
-	/* Integer arithmetic: with doubles, 0.9 * 10 rounds up past 9 and
-	 * ceil() picks the wrong rank. */
-	if (pct > 100)
-		pct = 100;
-	rank = ((size_t)pct * n + 99) / 100;
-	if (rank < 1)
-		rank = 1;
-	return sorted[rank - 1];
-}
-
-/* One output row: a group, or the total. */
-struct stats_row {
-	/* The group's key: method and target, or only key1 (method, target
-	 * or session id as text); NULL where the DB has NULL. */
-	char *key1, *key2;
-	bool total;
-	int64_t calls, errors, cancelled, unanswered, pending;
-	size_t answered;
-	int64_t p50, p90, p99, max; /* valid when answered > 0 */
-};
-
-/* Sorts the group's latencies and fills in its percentiles. */
-static void row_finish(struct stats_row *r, struct lat_vec *lat)
-{
-	r->answered = lat->n;
-	if (!lat->n)
-		return;
-	lat_sort(lat);
-	r->p50 = stats__percentile(lat->v, lat->n, 50);
-	r->p90 = stats__percentile(lat->v, lat->n, 90);
-	r->p99 = stats__percentile(lat->v, lat->n, 99);
-	r->max = lat->v[lat->n - 1];
-}
-
-static void row_count(struct stats_row *r, const char *status)
-{
-	r->calls++;
-	if (!status)
-		return;
-	if (!strcmp(status, "error") || !strcmp(status, "tool_error"))
-		r->errors++;
-	else if (!strcmp(status, "cancelled"))
-		r->cancelled++;
-	else if (!strcmp(status, "unanswered"))
-		r->unanswered++;
-	else if (!strcmp(status, "pending"))
-		r->pending++;
-}
-
-static bool same_text(const char *a, const unsigned char *b)
-{
-	if (!a || !b)
-		return !a && !b;
-	return strcmp(a, (const char *)b) == 0;
-}
-
-static char *dup_text(const unsigned char *t, int *err)
-{
-	char *s;
-
-	if (!t)
-		return NULL;
-	s = strdup((const char *)t);
-	if (!s)
-		*err = -ENOMEM;
-	return s;
-}
-
-/* Display width of a UTF-8 string: its code points. */
-static int text_width(const char *s)
-{
-	int w = 0;
-
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xc0) != 0x80;
-	return w;
-}
-
-/*
- * Prints a name left-aligned in width columns. Names come from traced
- * programs, so control characters are shown as '?' rather than sent to the
- * terminal.
- */
-static void put_name(FILE *out, const char *s, int width)
-{
-	const char *p;
-
-	if (!s)
-		s = "-";
-	for (p = s; *p; p++)
-		fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, out);
-	fprintf(out, "%*s", width > text_width(s) ? width - text_width(s) : 0, "");
-}
-
-static void put_ms(FILE *out, const struct stats_row *r, int64_t ns)
-{
-	if (r->answered)
-		fprintf(out, " %10.3f", (double)ns / 1e6);
-	else
-		fprintf(out, " %10s", "-");
-}
-
-/* The longest name we pad to; longer ones push their row out of line
- * rather than get cut. */
-#define NAME_WIDTH_MAX 48
-
-/* The header and JSON names of the key columns of each grouping. */
-static const char *const by_heads[][2] = {
-    [STATS_BY_METHOD_TARGET] = {"METHOD", "TARGET"},
-    [STATS_BY_METHOD] = {"METHOD", NULL},
-    [STATS_BY_TARGET] = {"TARGET", NULL},
-    [STATS_BY_SESSION] = {"SESSION", NULL},
-};
-static const char *const by_names[][2] = {
-    [STATS_BY_METHOD_TARGET] = {"method", "target"},
-    [STATS_BY_METHOD] = {"method", NULL},
-    [STATS_BY_TARGET] = {"target", NULL},
-    [STATS_BY_SESSION] = {"session_id", NULL},
-};
-
-static int key_width(const struct stats_row *r, const char *key, int k)
-{
-	if (r->total)
-		return k == 0 ? (int)strlen("TOTAL") : 0;
-	return key ? text_width(key) : 1;
-}
-
-static void print_table(FILE *out, const struct stats_row *rows, size_t n, enum stats_by by)
-{
-	const char *const *heads = by_heads[by];
-	int kw[2] = {(int)strlen(heads[0]), heads[1] ? (int)strlen(heads[1]) : 0}, w;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		w = key_width(&rows[i], rows[i].key1, 0);
-		if (w > kw[0])
-			kw[0] = w < NAME_WIDTH_MAX ? w : NAME_WIDTH_MAX;
-		w = key_width(&rows[i], rows[i].key2, 1);
-		if (heads[1] && w > kw[1])
-			kw[1] = w < NAME_WIDTH_MAX ? w : NAME_WIDTH_MAX;
-	}
-	fprintf(out, "%-*s", kw[0], heads[0]);
-	if (heads[1])
-		fprintf(out, "  %-*s", kw[1], heads[1]);
-	fprintf(out, " %8s %7s %9s %10s %10s %10s %10s %10s\n", "CALLS", "ERRORS", "CANCELLED",
-		"UNANSWERED", "P50_MS", "P90_MS", "P99_MS", "MAX_MS");
-	for (i = 0; i < n; i++) {
-		const struct stats_row *r = &rows[i];
-
-		put_name(out, r->total ? "TOTAL" : r->key1, kw[0]);
-		if (heads[1]) {
-			fputs("  ", out);
-			put_name(out, r->total ? "" : r->key2, kw[1]);
-		}
-		fprintf(out, " %8lld %7lld %9lld %10lld", (long long)r->calls, (long long)r->errors,
-			(long long)r->cancelled, (long long)r->unanswered);
-		put_ms(out, r, r->p50);
-		put_ms(out, r, r->p90);
-		put_ms(out, r, r->p99);
-		put_ms(out, r, r->max);
-		fputc('\n', out);
-	}
-}
-
-/* A key as JSON: null, a number for a session id, else a string. */
-static cJSON *add_key(cJSON *o, const char *name, const char *key, enum stats_by by)
-{
-	if (!key)
-		return cJSON_AddNullToObject(o, name);
-	/* session ids are integers: copied as digits, not through a double;
-	 * a non-integer id in a damaged DB stays a string */
-	if (by == STATS_BY_SESSION && key[0] && strspn(key, "0123456789") == strlen(key) &&
-	    strlen(key) < 20)
-		return cJSON_AddRawToObject(o, name, key);
-	return cJSON_AddStringToObject(o, name, key);
-}
-
-static cJSON *add_ms(cJSON *o, const char *name, const struct stats_row *r, int64_t ns)
-{
-	return r->answered ? cJSON_AddNumberToObject(o, name, (double)ns / 1e6)
-			   : cJSON_AddNullToObject(o, name);
-}
-
-static int print_json(FILE *out, const struct stats_row *rows, size_t n, enum stats_by by)
-{
-	const char *const *names = by_names[by];
-	cJSON *o;
-	char *text;
-	size_t i;
-	bool ok;
-
-	for (i = 0; i < n; i++) {
-		const struct stats_row *r = &rows[i];
-
-		o = cJSON_CreateObject();
-		if (!o)
-			return -ENOMEM;
-		if (r->total) {
-			ok = cJSON_AddTrueToObject(o, "total");
-		} else {
-			ok = add_key(o, names[0], r->key1, by) &&
-			     (!names[1] || add_key(o, names[1], r->key2, by));
-		}
-		ok = ok && cJSON_AddNumberToObject(o, "calls", (double)r->calls) &&
-		     cJSON_AddNumberToObject(o, "errors", (double)r->errors) &&
-		     cJSON_AddNumberToObject(o, "cancelled", (double)r->cancelled) &&
-		     cJSON_AddNumberToObject(o, "unanswered", (double)r->unanswered) &&
-		     cJSON_AddNumberToObject(o, "pending", (double)r->pending) &&
-		     cJSON_AddNumberToObject(o, "answered", (double)r->answered) &&
-		     add_ms(o, "p50_ms", r, r->p50) && add_ms(o, "p90_ms", r, r->p90) &&
-		     add_ms(o, "p99_ms", r, r->p99) && add_ms(o, "max_ms", r, r->max);
-		text = ok ? cJSON_PrintUnformatted(o) : NULL;
-		cJSON_Delete(o);
-		if (!text)
-			return -ENOMEM;
-		fprintf(out, "%s\n", text);
-		cJSON_free(text);
-	}
-	return 0;
-}
-
-static void rows_free(struct stats_row *rows, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(rows[i].key1);
-		free(rows[i].key2);
-	}
-	free(rows);
-}
-
-int stats__print(sqlite3 *db, FILE *out, bool json)
-{
-	return stats__print_by(db, out, json, STATS_BY_METHOD_TARGET);
-}
-
-int stats__print_by(sqlite3 *db, FILE *out, bool json, enum stats_by by)
-{
-	static const char *const sqls[] = {
-	    [STATS_BY_METHOD_TARGET] = "SELECT method, target, status, latency_ns FROM calls "
-				       "ORDER BY method, target",
-	    [STATS_BY_METHOD] =
-		"SELECT method, NULL, status, latency_ns FROM calls ORDER BY method",
-	    [STATS_BY_TARGET] =
-		"SELECT target, NULL, status, latency_ns FROM calls ORDER BY target",
-	    [STATS_BY_SESSION] = "SELECT session_id, NULL, status, latency_ns FROM calls "
-				 "ORDER BY session_id",
-	};
-	const char *sql = sqls[by];
-	struct lat_vec group_lat = {0}, total_lat = {0};
-	struct stats_row *rows = NULL, *r = NULL, *nrows, total = {.total = true};
-	size_t n_rows = 0, cap_rows = 0;
-	sqlite3_stmt *st = NULL;
-	int err = 0, rc;
-
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
-		const unsigned char *key1 = sqlite3_column_text(st, 0);
-		const unsigned char *key2 = sqlite3_column_text(st, 1);
-		const char *status = (const char *)sqlite3_column_text(st, 2);
-		bool answered = sqlite3_column_type(st, 3) != SQLITE_NULL;
-		int64_t lat = sqlite3_column_int64(st, 3);
-
-		if (!r || !same_text(r->key1, key1) || !same_text(r->key2, key2)) {
-			if (r)
-				row_finish(r, &group_lat);
-			group_lat.n = 0;
-			if (n_rows == cap_rows) {
-				cap_rows = cap_rows ? cap_rows * 2 : 16;
-				nrows = realloc(rows, cap_rows * sizeof(*rows));
-				if (!nrows) {
-					err = -ENOMEM;
-					goto cleanup;
-				}
-				rows = nrows;
-			}
-			r = &rows[n_rows++];
-			memset(r, 0, sizeof(*r));
-			r->key1 = dup_text(key1, &err);
-			r->key2 = dup_text(key2, &err);
-			if (err)
-				goto cleanup;
-		}
-		row_count(r, status);
-		row_count(&total, status);
-		if (answered && (lat_push(&group_lat, lat) || lat_push(&total_lat, lat))) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "mcptrace: failed to read calls from %s: %s\n",
-			sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
-		err = -EIO;
-		goto cleanup;
-	}
-	if (r)
-		row_finish(r, &group_lat);
-	row_finish(&total, &total_lat);
-
-	/* the total goes last, as one more row */
-	if (n_rows == cap_rows) {
-		nrows = realloc(rows, (cap_rows + 1) * sizeof(*rows));
-		if (!nrows) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
-		rows = nrows;
-	}
-	rows[n_rows++] = total;
-	if (json)
-		err = print_json(out, rows, n_rows, by);
-	else
-		print_table(out, rows, n_rows, by);
-
-cleanup:
-	if (err == -ENOMEM)
-		fprintf(stderr, "mcptrace: out of memory\n");
-	sqlite3_finalize(st);
-	free(group_lat.v);
-	free(total_lat.v);
-	rows_free(rows, n_rows);
-	return err;
-}
-
 int cmd_stats(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -402,8 +65,8 @@ int cmd_stats(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
-	const char *path = STATS_DEFAULT_DB;
-	enum stats_by by = STATS_BY_METHOD_TARGET;
+	const char *path = CLI_DEFAULT_DB;
+	enum summary_by by = SUMMARY_BY_METHOD_TARGET;
 	bool json = false;
 	sqlite3 *db = NULL;
 	int c, err;
@@ -417,11 +80,11 @@ int cmd_stats(int argc, char **argv)
 		switch (c) {
 		case 'b':
 			if (!strcmp(optarg, "method"))
-				by = STATS_BY_METHOD;
+				by = SUMMARY_BY_METHOD;
 			else if (!strcmp(optarg, "target"))
-				by = STATS_BY_TARGET;
+				by = SUMMARY_BY_TARGET;
 			else if (!strcmp(optarg, "session"))
-				by = STATS_BY_SESSION;
+				by = SUMMARY_BY_SESSION;
 			else {
 				fprintf(stderr,
 					"mcptrace: --by takes method, target or session, not '%s' "
@@ -439,24 +102,12 @@ int cmd_stats(int argc, char **argv)
 		case 'h':
 			fputs(stats_help, stdout);
 			return 0;
-		case ':':
-			fprintf(
-			    stderr,
-			    "mcptrace: option '%s' needs an argument (see mcptrace stats --help)\n",
-			    argv[optind - 1]);
-			return 2;
 		default:
-			fprintf(stderr,
-				"mcptrace: unknown option '%s' (see mcptrace stats --help)\n",
-				argv[optind - 1]);
-			return 2;
+			return cli__getopt_error("stats", c, argc, argv);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "mcptrace: unexpected argument '%s' (see mcptrace stats --help)\n",
-			argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return cli__usage_error("stats", "unexpected argument '%s'", argv[optind]);
 	if (!*path) {
 		fprintf(stderr, "mcptrace: --db needs a file name\n");
 		return 2;

@@ -1,40 +1,22 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * commands: the subcommands main.c dispatches to. Each takes the arguments
- * from its own name on (argv[0] is "stats", ...) and returns the process
- * exit status: 0 done, 1 failed (one line on stderr), 2 usage error.
+ * commands: the entry points main.c dispatches to, one per subcommand and
+ * nothing else; what a command prints is declared with the file that
+ * prints it (stats.h, query_print.h, export.h, report.h, diff_print.h).
+ * Each takes the arguments from its own name on (argv[0] is "stats", ...)
+ * and returns the process exit status: 0 done, 1 failed (one line on
+ * stderr), 2 usage error.
  */
 #ifndef MT_COMMANDS_H
 #define MT_COMMANDS_H
-
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-
-struct sqlite3;
 
 /* mcptrace run [OPTIONS] -- CMD [ARGS...]   (cmd_trace.c) */
 int cmd_run(int argc, char **argv);
 /* mcptrace attach -p PID [-p PID...] [--follow] [OPTIONS]   (cmd_trace.c) */
 int cmd_attach(int argc, char **argv);
 
-/* mcptrace stats [--db FILE] [--json] [--help] */
+/* mcptrace stats [--by GROUP] [--db FILE] [--json]   (cmd_stats.c) */
 int cmd_stats(int argc, char **argv);
-
-/* The stats report of an open trace DB, as a table or JSON Lines, on out.
- * Returns 0 or a negative errno (with a line on stderr). */
-int stats__print(struct sqlite3 *db, FILE *out, bool json);
-
-/* How mcptrace stats --by groups the calls. */
-enum stats_by {
-	STATS_BY_METHOD_TARGET, /* the default */
-	STATS_BY_METHOD,
-	STATS_BY_TARGET,
-	STATS_BY_SESSION,
-};
-/* stats__print with the rows grouped as by says. */
-int stats__print_by(struct sqlite3 *db, FILE *out, bool json, enum stats_by by);
 
 /* mcptrace calls [FILTER...] [--limit N] [--db FILE] [--json]   (cmd_query.c) */
 int cmd_calls(int argc, char **argv);
@@ -45,13 +27,9 @@ int cmd_show(int argc, char **argv);
 /* mcptrace export --format { jsonl | csv } [TABLE] [--db FILE] [-o FILE]   (cmd_export.c) */
 int cmd_export(int argc, char **argv);
 
-/* The nearest-rank percentile pct (1..100) of n sorted values: the value
- * at rank ceil(pct / 100 * n), counted from 1. n must be > 0. */
-int64_t stats__percentile(const int64_t *sorted, size_t n, unsigned int pct);
-
-/* mcptrace report --html FILE [--db DB] [--help]   (cmd_report.c) */
+/* mcptrace report --html FILE [--db DB]   (cmd_report.c) */
 int cmd_report(int argc, char **argv);
-/* mcptrace diff BASE.db HEAD.db [OPTIONS]   (cmd_diff.c; decisions in diff.c) */
+/* mcptrace diff BASE.db HEAD.db [OPTIONS]   (cmd_diff.c) */
 int cmd_diff(int argc, char **argv);
 
 #endif

@@ -2,7 +2,8 @@
 /*
  * diff: whether HEAD regressed against BASE, one (method, target) at a
  * time, and the parsing of the thresholds. Pure functions over the
- * summaries in diff.h; reading the DBs and printing are cmd_diff.c's.
+ * summaries in diff.h; reading the DBs is cmd_diff.c's (through
+ * db/summary.c), printing diff_print.c's.
  *
  * A latency regression needs both a relative and an absolute increase of
  * p95: relative alone fails builds on noise around tiny latencies (0.1 ms

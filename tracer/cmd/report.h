@@ -3,8 +3,8 @@
  * report: the HTML report of a trace DB (mcptrace report). One
  * self-contained file: inline CSS and inline SVG, no script and no fetch,
  * so it can be attached to a CI job or mailed and opened anywhere.
- * report_html.c holds the escaping and the stylesheet; cmd_report.c reads
- * the DB and writes the page.
+ * report.c reads the DB and lays out the page; report_svg.c draws,
+ * report_html.c escapes and holds the stylesheet.
  */
 #ifndef MT_REPORT_H
 #define MT_REPORT_H
@@ -25,14 +25,6 @@ struct report_opts {
 	size_t max_sessions; /* 0 = REPORT_MAX_SESSIONS */
 	const char *source;  /* shown as where the data came from (the DB path) */
 };
-
-/* Writes s escaped for HTML text and attribute values (both quotes too).
- * Control characters other than tab and newline, which HTML rejects or
- * renders invisibly, become U+FFFD; NULL writes nothing. */
-void report__put_html(FILE *out, const char *s);
-
-/* The stylesheet of the page, inlined in its <style>. */
-extern const char report_css[];
 
 /* Writes the whole page for db on out. Returns 0 or a negative errno (with
  * a line on stderr). */

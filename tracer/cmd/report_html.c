@@ -3,43 +3,19 @@
  * report_html: what the HTML report needs besides the data: escaping of
  * the strings that come from the DB, and the stylesheet. Every method,
  * tool name, URI and error message in a trace DB was written by a traced
- * program, so all of it goes through report__put_html: a tool named
+ * program, so all of it goes through report_html__put: a tool named
  * "<script>" must show as text, not run.
  */
 #include <stdio.h>
 
-#include "cmd/report.h"
+#include "cmd/report_html.h"
+#include "cmd/text.h"
 
-void report__put_html(FILE *out, const char *s)
+/* Tab and newline are kept: titles show them as line breaks. Other
+ * controls, which HTML rejects or renders invisibly, become U+FFFD. */
+void report_html__put(FILE *out, const char *s)
 {
-	if (!s)
-		return;
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		switch (ch) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&#39;", out);
-			break;
-		default:
-			if ((ch < 0x20 && ch != '\t' && ch != '\n') || ch == 0x7f)
-				fputs("\xef\xbf\xbd", out); /* U+FFFD */
-			else
-				fputc(ch, out);
-		}
-	}
+	text__put_markup(out, s, "&#39;", "\xef\xbf\xbd", true);
 }
 
 /* Colours: blue ok, red errors, amber unanswered, grey cancelled; the same

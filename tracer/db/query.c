@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * query: the pieces the read-only commands share (see query.h): parsing
- * durations and times, building the calls WHERE clause with bound values,
- * aligned tables safe for a terminal, and exact JSON and CSV writers.
+ * query: what the read commands share before any output (see query.h):
+ * parsing durations and times, and building the calls WHERE clause with
+ * bound values; and reading columns of a row. Tables and safe text are in
+ * cmd/text.c, the JSON writers in cmd/json.c.
  *
  * Everything here works on strings and statements handed in; opening the
  * DB and wording errors for the user is the commands' business.
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <cJSON.h>
 #include <sqlite3.h>
 
 #include "db/query.h"
@@ -358,368 +359,29 @@ int query__bind(sqlite3_stmt *st, const struct sql_where *w, int first)
 	return rc;
 }
 
-/* ---- text safe for a terminal ---- */
+/* ---- reading rows ---- */
 
-/* The length of the valid UTF-8 sequence at s (of n bytes left), with its
- * code point in *cp, or 0 when it is not one (overlong forms and
- * surrogates included). */
-static size_t utf8_seq(const unsigned char *s, size_t n, unsigned int *cp)
+int64_t query__col_i64(sqlite3_stmt *st, int i)
 {
-	size_t len, i;
-	unsigned int c;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	*cp = c;
-	return len;
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? ST_NULL : sqlite3_column_int64(st, i);
 }
 
-char *query__sanitize(const char *s, size_t len, bool keep_newlines)
+char *query__col_dup(sqlite3_stmt *st, int i, int *err)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	char *out = malloc(len + 1), *o = out;
-	unsigned int cp;
-	size_t i = 0, n;
+	const unsigned char *t = sqlite3_column_text(st, i);
+	char *s;
 
-	if (!out)
+	if (!t)
 		return NULL;
-	while (i < len) {
-		n = utf8_seq(p + i, len - i, &cp);
-		if (!n) {
-			*o++ = '?';
-			i++;
-			continue;
-		}
-		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
-			*o++ = keep_newlines && (cp == '\n' || cp == '\t') ? (char)cp : '?';
-		} else {
-			memcpy(o, p + i, n);
-			o += n;
-		}
-		i += n;
-	}
-	*o = '\0';
-	return out;
+	s = strdup((const char *)t);
+	if (!s)
+		*err = -ENOMEM;
+	return s;
 }
 
-/* Columns a string takes: its code points (wide characters count one). */
-static int text_width(const char *s)
+int query__read_error(sqlite3 *db, const char *what)
 {
-	int w = 0;
-
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xc0) != 0x80;
-	return w;
-}
-
-void qtable__init(struct qtable *t, size_t n_cols, const char *const *heads, const char *align)
-{
-	memset(t, 0, sizeof(*t));
-	t->n_cols = n_cols;
-	t->heads = heads;
-	t->align = align;
-}
-
-int qtable__add(struct qtable *t, const char *const *cells)
-{
-	char **nc;
-	size_t i, ncap, base;
-
-	if (t->n_rows == t->cap_rows) {
-		ncap = t->cap_rows ? t->cap_rows * 2 : 32;
-		nc = realloc(t->cells, ncap * t->n_cols * sizeof(*nc));
-		if (!nc)
-			return -ENOMEM;
-		t->cells = nc;
-		t->cap_rows = ncap;
-	}
-	base = t->n_rows * t->n_cols;
-	for (i = 0; i < t->n_cols; i++) {
-		const char *c = cells[i] ? cells[i] : "-";
-
-		t->cells[base + i] = query__sanitize(c, strlen(c), false);
-		if (!t->cells[base + i]) {
-			while (i--)
-				free(t->cells[base + i]);
-			return -ENOMEM;
-		}
-	}
-	t->n_rows++;
-	return 0;
-}
-
-static void put_cell(FILE *out, const char *s, int width, char align, bool last)
-{
-	int pad = width - text_width(s);
-
-	if (pad < 0 || last)
-		pad = 0;
-	if (align == 'r')
-		fprintf(out, "%*s%s", pad, "", s);
-	else
-		fprintf(out, "%s%*s", s, pad, "");
-}
-
-void qtable__print(const struct qtable *t, FILE *out)
-{
-	int widths[32] = {0}, w;
-	size_t r, c, n_cols = t->n_cols < 32 ? t->n_cols : 32;
-
-	for (c = 0; c < n_cols; c++)
-		widths[c] = text_width(t->heads[c]);
-	for (r = 0; r < t->n_rows; r++) {
-		for (c = 0; c < n_cols; c++) {
-			w = text_width(t->cells[r * t->n_cols + c]);
-			if (w > widths[c])
-				widths[c] = w < QUERY_TABLE_WIDTH_MAX ? w : QUERY_TABLE_WIDTH_MAX;
-		}
-	}
-	for (c = 0; c < n_cols; c++) {
-		if (c)
-			fputs("  ", out);
-		put_cell(out, t->heads[c], widths[c], t->align[c], c + 1 == n_cols);
-	}
-	fputc('\n', out);
-	for (r = 0; r < t->n_rows; r++) {
-		for (c = 0; c < n_cols; c++) {
-			if (c)
-				fputs("  ", out);
-			put_cell(out, t->cells[r * t->n_cols + c], widths[c], t->align[c],
-				 c + 1 == n_cols);
-		}
-		fputc('\n', out);
-	}
-}
-
-void qtable__free(struct qtable *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->n_rows * t->n_cols; i++)
-		free(t->cells[i]);
-	free(t->cells);
-	t->cells = NULL;
-	t->n_rows = t->cap_rows = 0;
-}
-
-/* ---- JSON and CSV writers ---- */
-
-void query__json_string(FILE *out, const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned int cp;
-	size_t i = 0, n;
-
-	fputc('"', out);
-	while (i < len) {
-		n = utf8_seq(p + i, len - i, &cp);
-		if (!n) {
-			fputs("\xef\xbf\xbd", out);
-			i++;
-			continue;
-		}
-		switch (cp) {
-		case '"':
-			fputs("\\\"", out);
-			break;
-		case '\\':
-			fputs("\\\\", out);
-			break;
-		case '\n':
-			fputs("\\n", out);
-			break;
-		case '\r':
-			fputs("\\r", out);
-			break;
-		case '\t':
-			fputs("\\t", out);
-			break;
-		default:
-			if (cp < 0x20 || cp == 0x7f)
-				fprintf(out, "\\u%04x", cp);
-			else
-				fwrite(p + i, 1, n, out);
-		}
-		i += n;
-	}
-	fputc('"', out);
-}
-
-void query__csv_field(FILE *out, const char *s, size_t len)
-{
-	size_t i;
-
-	if (!memchr(s, ',', len) && !memchr(s, '"', len) && !memchr(s, '\r', len) &&
-	    !memchr(s, '\n', len)) {
-		fwrite(s, 1, len, out);
-		return;
-	}
-	fputc('"', out);
-	for (i = 0; i < len; i++) {
-		if (s[i] == '"')
-			fputc('"', out);
-		fputc(s[i], out);
-	}
-	fputc('"', out);
-}
-
-void query__json_value(FILE *out, sqlite3_stmt *st, int i)
-{
-	switch (sqlite3_column_type(st, i)) {
-	case SQLITE_INTEGER:
-		fprintf(out, "%lld", (long long)sqlite3_column_int64(st, i));
-		break;
-	case SQLITE_FLOAT: {
-		double d = sqlite3_column_double(st, i);
-
-		/* JSON has no NaN or infinity */
-		if (d != d || d > 1.7976931348623157e308 || d < -1.7976931348623157e308)
-			fputs("null", out);
-		else
-			fprintf(out, "%.17g", d);
-		break;
-	}
-	case SQLITE_NULL:
-		fputs("null", out);
-		break;
-	default: {
-		/* TEXT, and a BLOB where the schema says TEXT: as text */
-		const char *t = (const char *)sqlite3_column_blob(st, i);
-		int n = sqlite3_column_bytes(st, i);
-
-		query__json_string(out, t ? t : "", t ? (size_t)n : 0);
-	}
-	}
-}
-
-void query__json_fields(FILE *out, sqlite3_stmt *st)
-{
-	int i, n = sqlite3_column_count(st);
-
-	for (i = 0; i < n; i++) {
-		const char *name = sqlite3_column_name(st, i);
-
-		if (i)
-			fputc(',', out);
-		query__json_string(out, name ? name : "", name ? strlen(name) : 0);
-		fputc(':', out);
-		query__json_value(out, st, i);
-	}
-}
-
-void query__json_row(FILE *out, sqlite3_stmt *st)
-{
-	fputc('{', out);
-	query__json_fields(out, st);
-	fputs("}\n", out);
-}
-
-bool query__is_json(const char *text, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)text;
-	const char *end = NULL;
-	unsigned int cp;
-	cJSON *j;
-	size_t i, n;
-
-	/* an embedded NUL would end cJSON's view of the text early */
-	if (!text || memchr(text, '\0', len))
-		return false;
-	for (i = 0; i < len; i += n) {
-		n = utf8_seq(p + i, len - i, &cp);
-		if (!n)
-			return false;
-	}
-	j = cJSON_ParseWithLengthOpts(text, len, &end, false);
-	if (!j)
-		return false;
-	cJSON_Delete(j);
-	/* nothing but whitespace may follow the value */
-	for (; end < text + len; end++)
-		if (*end != ' ' && *end != '\t' && *end != '\n' && *end != '\r')
-			return false;
-	return true;
-}
-
-static void newline(FILE *out, int depth)
-{
-	fputc('\n', out);
-	fprintf(out, "%*s", depth * 2, "");
-}
-
-void query__json_pretty(FILE *out, const char *text, size_t len)
-{
-	const char *p = text, *end = text + len;
-	int depth = 0;
-
-	while (p < end) {
-		char c = *p;
-
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-			p++;
-			continue;
-		}
-		if (c == '"') {
-			const char *q = p + 1;
-
-			while (q < end && *q != '"')
-				q += *q == '\\' ? 2 : 1;
-			q = q < end ? q + 1 : end;
-			/* control characters are not valid inside strings,
-			 * but cJSON lets some through */
-			for (; p < q; p++)
-				fputc((unsigned char)*p < 0x20 ? '?' : *p, out);
-			continue;
-		}
-		p++;
-		if (c == '{' || c == '[') {
-			const char *q = p;
-
-			while (q < end && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r'))
-				q++;
-			if (q < end && (*q == '}' || *q == ']')) {
-				fputc(c, out);
-				fputc(*q, out);
-				p = q + 1;
-				continue;
-			}
-			fputc(c, out);
-			newline(out, ++depth);
-		} else if (c == '}' || c == ']') {
-			newline(out, --depth);
-			fputc(c, out);
-		} else if (c == ',') {
-			fputc(c, out);
-			newline(out, depth);
-		} else if (c == ':') {
-			fputs(": ", out);
-		} else {
-			fputc(c, out);
-		}
-	}
-	fputc('\n', out);
+	fprintf(stderr, "mcptrace: failed to read %s from %s: %s\n", what,
+		sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
+	return -EIO;
 }

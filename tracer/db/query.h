@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * query: what the read-only commands (calls, sessions, show, export) share.
- * Parsing durations and points in time typed by users; turning the calls
- * filters into a WHERE clause whose values are bound as SQL parameters,
- * never pasted into the text; aligned tables with the traced programs'
- * strings made safe for a terminal; and JSON / CSV writers that copy
- * integers exactly (nanosecond times exceed 2^53, so never through a
- * double) and stream row by row.
+ * query: what the read-only commands (calls, sessions, show, export) share
+ * before any output: parsing durations and points in time typed by users,
+ * and turning the calls filters into a WHERE clause whose values are bound
+ * as SQL parameters, never pasted into the text. Output is elsewhere:
+ * tables and terminal-safe text in cmd/text.h, JSON in cmd/json.h.
  *
  * Parsers print nothing: they return 0 or a negative errno and the command
  * words the message, naming its own option.
@@ -21,8 +19,6 @@
 
 struct sqlite3;
 struct sqlite3_stmt;
-
-#define QUERY_DEFAULT_DB "mcptrace.db"
 
 /* A duration: a decimal number (a fraction is allowed) and a unit, one of
  * ns, us, ms, s, m, h, d: "250ms", "1.5s", "10m". Returns 0, -EINVAL for
@@ -90,63 +86,12 @@ int query__filter_where(const struct call_filter *f, struct sql_where *w);
  * SQLite result code. */
 int query__bind(struct sqlite3_stmt *st, const struct sql_where *w, int first);
 
-/*
- * An aligned text table. Cells are copied, with what a terminal would act
- * on (control characters, C1 controls, bytes that are not UTF-8) shown as
- * '?'. Columns are padded to their widest cell, up to
- * QUERY_TABLE_WIDTH_MAX; a longer cell pushes its row out of line rather
- * than lose its end. The last column is never padded.
- */
-#define QUERY_TABLE_WIDTH_MAX 48
-struct qtable {
-	size_t n_cols;
-	const char *const *heads;
-	const char *align; /* one 'l' or 'r' per column */
-	char **cells;	   /* n_rows * n_cols */
-	size_t n_rows, cap_rows;
-};
-
-void qtable__init(struct qtable *t, size_t n_cols, const char *const *heads, const char *align);
-/* cells[n_cols]; a NULL cell is shown as "-". Returns 0 or -ENOMEM. */
-int qtable__add(struct qtable *t, const char *const *cells);
-void qtable__print(const struct qtable *t, FILE *out);
-void qtable__free(struct qtable *t);
-
-/* s made safe for a terminal, as in tables, into a new string (NULL when
- * out of memory). keep_newlines keeps \n and \t, for bodies. */
-char *query__sanitize(const char *s, size_t len, bool keep_newlines);
-
-/* Writes s[0..len) as a JSON string: escaped, bytes that are not UTF-8
- * replaced by U+FFFD so the output stays valid JSON. */
-void query__json_string(FILE *out, const char *s, size_t len);
-/* Writes s[0..len) as one CSV field per RFC 4180: quoted, with quotes
- * doubled, when it holds a comma, a quote, CR or LF. */
-void query__csv_field(FILE *out, const char *s, size_t len);
-
-/* Writes the current row of st as one JSON object and a newline: each
- * column under its name, integers exact, NULL as null. */
-void query__json_row(FILE *out, struct sqlite3_stmt *st);
-/* The same fields without the braces, for callers that add their own. */
-void query__json_fields(FILE *out, struct sqlite3_stmt *st);
-/* Column i of st's row as one JSON value. */
-void query__json_value(FILE *out, struct sqlite3_stmt *st, int i);
-
-/* True when text[0..len) is one complete JSON value in valid UTF-8. */
-bool query__is_json(const char *text, size_t len);
-/* Pretty-prints valid JSON (query__is_json) with two-space indents,
- * copying every token as it is, so numbers keep all their digits. */
-void query__json_pretty(FILE *out, const char *text, size_t len);
-
-/* The printers behind the commands, for tests. Each returns 0 or a
- * negative errno after a line on stderr. */
-int query__calls_print(struct sqlite3 *db, FILE *out, const struct call_filter *f, long long limit,
-		       bool json);
-int query__sessions_print(struct sqlite3 *db, FILE *out, bool json);
-/* -ENOENT, with a line on stderr, when there is no call call_id. */
-int query__show_print(struct sqlite3 *db, FILE *out, int64_t call_id, bool json);
-
-enum export_format { EXPORT_JSONL, EXPORT_CSV };
-/* Streams every row and column of table (one of the trace DB's tables). */
-int export__write(struct sqlite3 *db, FILE *out, const char *table, enum export_format fmt);
+/* Column i of st's row as an integer; ST_NULL for NULL. */
+int64_t query__col_i64(struct sqlite3_stmt *st, int i);
+/* A copy of column i's text, NULL for NULL; sets *err to -ENOMEM when the
+ * copy fails, so a row of several columns checks once. */
+char *query__col_dup(struct sqlite3_stmt *st, int i, int *err);
+/* "mcptrace: failed to read WHAT from FILE: why" on stderr; returns -EIO. */
+int query__read_error(struct sqlite3 *db, const char *what);
 
 #endif

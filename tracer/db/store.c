@@ -9,7 +9,9 @@
  * readers (mcptrace stats) see whole batches only.
  *
  * It knows the schema but nothing of MCP: callers decide what goes into a
- * row. The read-only opener at the end serves the query commands.
+ * row. This file is the writer: opening for writing, ids, batches and the
+ * row writers. Checking, migrating and the read-only opener are in
+ * store_schema.c; store.h declares the API of both.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,14 +27,11 @@
 #include <sqlite3.h>
 
 #include "db/store.h"
+#include "db/store_schema.h"
 
 #ifndef MCPTRACE_VERSION
 #define MCPTRACE_VERSION "0.1.0"
 #endif
-
-/* How long a writer or reader waits for another connection's lock (another
- * mcptrace appending to the same DB, or a checkpoint) before giving up. */
-#define STORE_BUSY_MS 5000
 
 enum stmt_idx {
 	ST_BEGIN,
@@ -125,38 +124,6 @@ struct store {
 	unsigned int batch_rows; /* rows written in the open transaction */
 };
 
-/* Maps an SQLite result code to the negative errno our callers speak. */
-static int sqlite_to_errno(int rc)
-{
-	switch (rc & 0xff) {
-	case SQLITE_OK:
-	case SQLITE_DONE:
-	case SQLITE_ROW:
-		return 0;
-	case SQLITE_NOMEM:
-		return -ENOMEM;
-	case SQLITE_FULL:
-		return -ENOSPC;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return -EBUSY;
-	case SQLITE_READONLY:
-	case SQLITE_PERM:
-	case SQLITE_AUTH:
-		return -EACCES;
-	case SQLITE_CONSTRAINT:
-	case SQLITE_MISMATCH:
-	case SQLITE_RANGE:
-	case SQLITE_TOOBIG:
-	case SQLITE_NOTADB:
-		return -EINVAL;
-	case SQLITE_CANTOPEN:
-		return -ENOENT;
-	default:
-		return -EIO;
-	}
-}
-
 /*
  * Each binder leaves *rc alone once it holds an error, so a row's binds can
  * run in a row and be checked once before the step.
@@ -195,12 +162,6 @@ static void bind_str(sqlite3_stmt *st, int i, const char *v, int *rc)
 	bind_text(st, i, v, v ? strlen(v) : 0, rc);
 }
 
-static int report(sqlite3 *db, const char *what, const char *path)
-{
-	fprintf(stderr, "mcptrace: failed to %s %s: %s\n", what, path, sqlite3_errmsg(db));
-	return sqlite_to_errno(sqlite3_errcode(db));
-}
-
 /* Opens the batch transaction if none is open. */
 static int write_begin(struct store *s)
 {
@@ -212,7 +173,7 @@ static int write_begin(struct store *s)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return report(s->db, "begin a transaction in", s->path);
+		return store_schema__fail(s->db, "begin a transaction in", s->path);
 	s->in_txn = true;
 	s->batch_rows = 0;
 	return 0;
@@ -233,7 +194,7 @@ static int write_step(struct store *s, sqlite3_stmt *st, int rc, const char *wha
 			rc = SQLITE_OK;
 	}
 	if (rc != SQLITE_OK)
-		err = report(s->db, what, s->path);
+		err = store_schema__fail(s->db, what, s->path);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (err) {
@@ -259,167 +220,6 @@ static int check_changed(struct store *s, const char *table, int64_t id)
 	return -ENOENT;
 }
 
-/* Runs a query that yields one integer. */
-static int query_int(sqlite3 *db, const char *sql, int64_t *out)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_int64(st, 0);
-		rc = SQLITE_OK;
-	} else if (rc == SQLITE_DONE) {
-		*out = 0;
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/*
- * Decides whether db is a trace DB this build can use. A new DB (version 0,
- * no tables, no application_id: what SQLite makes of an empty file) is fine
- * for writing. Sets *version to the DB's user_version.
- */
-static int check_db(sqlite3 *db, const char *path, size_t n_steps, bool readonly, int64_t *version)
-{
-	int64_t app_id = 0, n_tables = 0;
-	int rc;
-
-	rc = query_int(db, "PRAGMA application_id", &app_id);
-	if (rc == SQLITE_OK)
-		rc = query_int(db, "PRAGMA user_version", version);
-	if (rc == SQLITE_OK)
-		rc = query_int(db, "SELECT count(*) FROM sqlite_schema", &n_tables);
-	if ((rc & 0xff) == SQLITE_NOTADB) {
-		fprintf(stderr, "mcptrace: %s is not a trace DB: %s\n", path, sqlite3_errmsg(db));
-		return -EINVAL;
-	}
-	if (rc != SQLITE_OK)
-		return report(db, "read", path);
-
-	if (app_id != STORE_APPLICATION_ID) {
-		if (app_id == 0 && *version == 0 && n_tables == 0) {
-			if (!readonly)
-				return 0;
-			fprintf(stderr, "mcptrace: %s is empty, not a trace DB\n", path);
-			return -EINVAL;
-		}
-		fprintf(stderr,
-			"mcptrace: %s is an sqlite database but not a trace DB "
-			"(application_id %#llx)\n",
-			path, (unsigned long long)(uint32_t)app_id);
-		return -EINVAL;
-	}
-	if (*version < 0 || (uint64_t)*version > n_steps) {
-		fprintf(stderr,
-			"mcptrace: %s has schema version %lld, newer than this build's %zu: "
-			"use a newer mcptrace\n",
-			path, (long long)*version, n_steps);
-		return -EINVAL;
-	}
-	if (readonly && (uint64_t)*version < n_steps) {
-		fprintf(stderr,
-			"mcptrace: %s has schema version %lld, older than this build's %zu: "
-			"run mcptrace on it once to migrate\n",
-			path, (long long)*version, n_steps);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* Settings for a DB whose content is not to be trusted: no writes to the
- * schema table, and its views or triggers cannot call functions with side
- * effects. */
-static void harden(sqlite3 *db)
-{
-	sqlite3_extended_result_codes(db, 1);
-	sqlite3_busy_timeout(db, STORE_BUSY_MS);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-}
-
-/*
- * Runs steps[from..n_steps) and stamps the DB as ours at n_steps, all in one
- * transaction: a failing step leaves the DB as it was. The version is read
- * again under the write lock because another mcptrace may have migrated the
- * same file since we looked.
- */
-static int migrate(sqlite3 *db, const char *path, const char *const *steps, size_t n_steps)
-{
-	char sql[96];
-	int64_t version = 0;
-	int err;
-	size_t i;
-
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return report(db, "lock", path);
-	err = check_db(db, path, n_steps, false, &version);
-	if (err)
-		goto cleanup;
-	for (i = (size_t)version; i < n_steps; i++) {
-		if (sqlite3_exec(db, steps[i], NULL, NULL, NULL) != SQLITE_OK) {
-			fprintf(stderr,
-				"mcptrace: failed to migrate %s to schema version %zu: %s\n", path,
-				i + 1, sqlite3_errmsg(db));
-			err = sqlite_to_errno(sqlite3_errcode(db));
-			goto cleanup;
-		}
-	}
-	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; PRAGMA user_version = %zu",
-		 STORE_APPLICATION_ID, n_steps);
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		err = report(db, "migrate", path);
-		goto cleanup;
-	}
-	return 0;
-
-cleanup:
-	if (!sqlite3_get_autocommit(db))
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return err;
-}
-
-int store__init_db(sqlite3 *db, const char *path, const char *const *steps, size_t n_steps)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t version = 0;
-	const char *mode;
-	int err, rc;
-
-	err = check_db(db, path, n_steps, false, &version);
-	if (err)
-		return err;
-
-	/* WAL is a property of the file, so readers opened later get it too;
-	 * it cannot change inside a transaction, hence before migrating. */
-	rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		err = report(db, "set wal mode on", path);
-		sqlite3_finalize(st);
-		return err;
-	}
-	mode = (const char *)sqlite3_column_text(st, 0);
-	if (!mode || strcmp(mode, "wal") != 0) {
-		fprintf(stderr, "mcptrace: failed to set wal mode on %s: journal mode is %s\n",
-			path, mode ? mode : "unknown");
-		sqlite3_finalize(st);
-		return -EIO;
-	}
-	sqlite3_finalize(st);
-
-	if ((uint64_t)version == n_steps)
-		return 0;
-	return migrate(db, path, steps, n_steps);
-}
-
 /* The first free id of each table whose ids the caller reserves. */
 static int next_ids(struct store *s)
 {
@@ -433,7 +233,7 @@ static int next_ids(struct store *s)
 		sqlite3_stmt *st;
 
 		if (sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) != SQLITE_OK)
-			return report(s->db, "read ids of", s->path);
+			return store_schema__fail(s->db, "read ids of", s->path);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			s->next_id[i] = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
@@ -487,10 +287,10 @@ int store__open(struct store **out, const char *path)
 	}
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL);
 	if (rc != SQLITE_OK) {
-		err = s->db ? report(s->db, "open", path) : -ENOMEM;
+		err = s->db ? store_schema__fail(s->db, "open", path) : -ENOMEM;
 		goto cleanup;
 	}
-	harden(s->db);
+	store_schema__harden(s->db);
 
 	err = store__init_db(s->db, path, schema_steps, schema_step_count);
 	if (err)
@@ -502,7 +302,7 @@ int store__open(struct store **out, const char *path)
 	 * checks cost a sixth of its time per message. */
 	if (sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF", NULL,
 			 NULL, NULL) != SQLITE_OK) {
-		err = report(s->db, "configure", path);
+		err = store_schema__fail(s->db, "configure", path);
 		goto cleanup;
 	}
 	err = next_ids(s);
@@ -512,7 +312,7 @@ int store__open(struct store **out, const char *path)
 		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 					&s->stmts[i], NULL);
 		if (rc != SQLITE_OK) {
-			err = report(s->db, "prepare statements for", path);
+			err = store_schema__fail(s->db, "prepare statements for", path);
 			goto cleanup;
 		}
 	}
@@ -817,7 +617,7 @@ int store__flush(struct store *s)
 		s->batch_rows = 0;
 		return 0;
 	}
-	err = report(s->db, "commit to", s->path);
+	err = store_schema__fail(s->db, "commit to", s->path);
 	/* A commit that failed may leave the transaction open; drop the
 	 * batch rather than wedge every later write. */
 	if (!sqlite3_get_autocommit(s->db))
@@ -848,40 +648,4 @@ void store__close(struct store *s)
 sqlite3 *store__db(struct store *s)
 {
 	return s->db;
-}
-
-int store__open_readonly(sqlite3 **out, const char *path)
-{
-	struct stat st;
-	sqlite3 *db = NULL;
-	int64_t version = 0;
-	int err, rc;
-
-	*out = NULL;
-	/* SQLite's own message for a missing file is "unable to open
-	 * database file"; say what is wrong instead. */
-	if (stat(path, &st) != 0) {
-		err = -errno;
-		fprintf(stderr, "mcptrace: failed to open %s: %s\n", path, strerror(errno));
-		return err;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		fprintf(stderr, "mcptrace: %s is not a regular file\n", path);
-		return -EINVAL;
-	}
-	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
-	if (rc != SQLITE_OK) {
-		err = db ? report(db, "open", path) : -ENOMEM;
-		goto cleanup;
-	}
-	harden(db);
-	err = check_db(db, path, schema_step_count, true, &version);
-	if (err)
-		goto cleanup;
-	*out = db;
-	return 0;
-
-cleanup:
-	sqlite3_close(db);
-	return err;
 }
