@@ -32,9 +32,4 @@ int cli__usage_error(const char *cmd, const char *fmt, ...) __attribute__((forma
  * or '?' (an unknown option), naming the option as typed; returns 2. */
 int cli__getopt_error(const char *cmd, int c, int argc, char **argv);
 
-/* The names before cli__: cmd_trace.c, outside this change, still calls
- * them. Drop these two lines once it says cli__parse_*. */
-#define parse_size cli__parse_size
-#define parse_int cli__parse_int
-
 #endif

@@ -55,7 +55,7 @@ static void usage(FILE *f)
 		"  attach   trace running processes until Ctrl-C or until they all exit\n"
 		"\n"
 		"OPTIONS := { --db FILE | --quiet | --json | --max-msg SIZE | --ring-size SIZE }\n"
-		"  -d, --db FILE        trace DB to create or append to (default mcptrace.db)\n"
+		"  -d, --db FILE        trace DB to create or append to (default " CLI_DEFAULT_DB ")\n"
 		"  -q, --quiet          print no call lines\n"
 		"  -j, --json           print call lines as JSON Lines\n"
 		"  -m, --max-msg SIZE   bytes copied per read/write and kept per message\n"
@@ -92,7 +92,7 @@ static int parse_opts(int argc, char **argv, bool attach, struct trace_opts *o)
 	int c;
 
 	*o = (struct trace_opts){
-		.db_path = "mcptrace.db",
+		.db_path = CLI_DEFAULT_DB,
 		.mode = OUTPUT_TEXT,
 		.max_msg = MT_DEFAULT_MAX_MSG,
 		.ring_bytes = 64u << 20,
@@ -111,11 +111,11 @@ static int parse_opts(int argc, char **argv, bool attach, struct trace_opts *o)
 			o->mode = OUTPUT_JSON;
 			break;
 		case 'm':
-			if (parse_size("--max-msg", optarg, 4096, 1ULL << 30, &o->max_msg))
+			if (cli__parse_size("--max-msg", optarg, 4096, 1ULL << 30, &o->max_msg))
 				return -EINVAL;
 			break;
 		case 'r':
-			if (parse_size("--ring-size", optarg, 1u << 20, 1ULL << 30, &o->ring_bytes))
+			if (cli__parse_size("--ring-size", optarg, 1u << 20, 1ULL << 30, &o->ring_bytes))
 				return -EINVAL;
 			if (o->ring_bytes & (o->ring_bytes - 1)) {
 				fprintf(stderr, "mcptrace: --ring-size must be a power of two\n");
@@ -131,7 +131,7 @@ static int parse_opts(int argc, char **argv, bool attach, struct trace_opts *o)
 				fprintf(stderr, "mcptrace: at most %d -p options\n", TRACE_MAX_PIDS);
 				return -EINVAL;
 			}
-			if (parse_int("-p", optarg, 1, 4194304, &v))
+			if (cli__parse_int("-p", optarg, 1, 4194304, &v))
 				return -EINVAL;
 			o->pids[o->npids++] = (pid_t)v;
 			break;

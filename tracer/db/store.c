@@ -179,6 +179,14 @@ static int write_begin(struct store *s)
 	return 0;
 }
 
+/* Statement idx, ready to bind, with the batch open; NULL with *err set
+ * when the batch cannot be opened. */
+static sqlite3_stmt *row_begin(struct store *s, enum stmt_idx idx, int *err)
+{
+	*err = write_begin(s);
+	return *err ? NULL : s->stmts[idx];
+}
+
 /*
  * Steps a bound statement (rc holds the binds' result), then resets and
  * unbinds it so no pointer of the caller's outlives the call. Counts the
@@ -326,11 +334,10 @@ cleanup:
 
 int store__begin_run(struct store *s, const char *argv_text, int64_t started_ns)
 {
-	sqlite3_stmt *st = s->stmts[ST_RUN_INSERT];
 	int rc = SQLITE_OK, err;
+	sqlite3_stmt *st = row_begin(s, ST_RUN_INSERT, &err);
 
-	err = write_begin(s);
-	if (err)
+	if (!st)
 		return err;
 	bind_int(st, 1, started_ns, &rc);
 	bind_str(st, 2, argv_text, &rc);
@@ -388,33 +395,40 @@ static void bind_session(sqlite3_stmt *st, const struct st_session *sess, int *r
 	bind_str(st, 16, sess->server_addr, rc);
 }
 
+/* Steps an insert into a table whose ids the caller may reserve; *id gets
+ * the row's id, and ids reserved later stay above it. */
+static int insert_step(struct store *s, sqlite3_stmt *st, int rc, const char *what,
+		       enum st_id_table table, int64_t *id)
+{
+	int err = write_step(s, st, rc, what);
+
+	if (err)
+		return err;
+	*id = sqlite3_last_insert_rowid(s->db);
+	if (*id >= s->next_id[table])
+		s->next_id[table] = *id + 1;
+	return 0;
+}
+
 int store__add_session(struct store *s, struct st_session *sess)
 {
-	sqlite3_stmt *st = s->stmts[ST_SESSION_INSERT];
 	int rc = SQLITE_OK, err;
+	sqlite3_stmt *st = row_begin(s, ST_SESSION_INSERT, &err);
 
-	err = write_begin(s);
-	if (err)
+	if (!st)
 		return err;
 	bind_id(st, 1, sess->id, &rc);
 	bind_session(st, sess, &rc);
 	bind_id(st, 14, s->run_id, &rc);
-	err = write_step(s, st, rc, "add a session to");
-	if (err)
-		return err;
-	sess->id = sqlite3_last_insert_rowid(s->db);
-	if (sess->id >= s->next_id[ST_ID_SESSION])
-		s->next_id[ST_ID_SESSION] = sess->id + 1;
-	return 0;
+	return insert_step(s, st, rc, "add a session to", ST_ID_SESSION, &sess->id);
 }
 
 int store__update_session(struct store *s, const struct st_session *sess)
 {
-	sqlite3_stmt *st = s->stmts[ST_SESSION_UPDATE];
 	int rc = SQLITE_OK, err;
+	sqlite3_stmt *st = row_begin(s, ST_SESSION_UPDATE, &err);
 
-	err = write_begin(s);
-	if (err)
+	if (!st)
 		return err;
 	bind_id(st, 1, sess->id, &rc);
 	bind_session(st, sess, &rc);
@@ -424,11 +438,10 @@ int store__update_session(struct store *s, const struct st_session *sess)
 
 int store__add_message(struct store *s, struct st_message *m)
 {
-	sqlite3_stmt *st = s->stmts[ST_MESSAGE_INSERT];
 	int rc = SQLITE_OK, err;
+	sqlite3_stmt *st = row_begin(s, ST_MESSAGE_INSERT, &err);
 
-	err = write_begin(s);
-	if (err)
+	if (!st)
 		return err;
 	bind_id(st, 1, m->session_id, &rc);
 	bind_id(st, 2, m->call_id, &rc);
@@ -444,23 +457,16 @@ int store__add_message(struct store *s, struct st_message *m)
 	bind_int(st, 12, m->truncated ? 1 : 0, &rc);
 	bind_text(st, 13, m->body, m->body_len, &rc);
 	bind_id(st, 14, m->id, &rc);
-	err = write_step(s, st, rc, "add a message to");
-	if (err)
-		return err;
-	m->id = sqlite3_last_insert_rowid(s->db);
-	if (m->id >= s->next_id[ST_ID_MESSAGE])
-		s->next_id[ST_ID_MESSAGE] = m->id + 1;
-	return 0;
+	return insert_step(s, st, rc, "add a message to", ST_ID_MESSAGE, &m->id);
 }
 
 int store__set_message_times(struct store *s, int64_t msg_id, int64_t ts_ns, int64_t sent_ns,
 			     int64_t recv_ns, int64_t call_id)
 {
-	sqlite3_stmt *st = s->stmts[ST_MESSAGE_TIMES];
 	int rc = SQLITE_OK, err;
+	sqlite3_stmt *st = row_begin(s, ST_MESSAGE_TIMES, &err);
 
-	err = write_begin(s);
-	if (err)
+	if (!st)
 		return err;
 	bind_id(st, 1, msg_id, &rc);
 	bind_int(st, 2, ts_ns, &rc);
@@ -495,29 +501,21 @@ static void bind_call(sqlite3_stmt *st, const struct st_call *c, int64_t id, int
 
 int store__add_call(struct store *s, struct st_call *c)
 {
-	sqlite3_stmt *st = s->stmts[ST_CALL_INSERT];
 	int rc = SQLITE_OK, err;
+	sqlite3_stmt *st = row_begin(s, ST_CALL_INSERT, &err);
 
-	err = write_begin(s);
-	if (err)
+	if (!st)
 		return err;
 	bind_call(st, c, c->id, &rc);
-	err = write_step(s, st, rc, "add a call to");
-	if (err)
-		return err;
-	c->id = sqlite3_last_insert_rowid(s->db);
-	if (c->id >= s->next_id[ST_ID_CALL])
-		s->next_id[ST_ID_CALL] = c->id + 1;
-	return 0;
+	return insert_step(s, st, rc, "add a call to", ST_ID_CALL, &c->id);
 }
 
 int store__update_call(struct store *s, const struct st_call *c)
 {
-	sqlite3_stmt *st = s->stmts[ST_CALL_UPDATE];
 	int rc = SQLITE_OK, err;
+	sqlite3_stmt *st = row_begin(s, ST_CALL_UPDATE, &err);
 
-	err = write_begin(s);
-	if (err)
+	if (!st)
 		return err;
 	bind_call(st, c, c->id, &rc);
 	err = write_step(s, st, rc, "update a call in");
@@ -543,11 +541,10 @@ static void bind_process(sqlite3_stmt *st, const struct st_process *p, int64_t r
  */
 int store__upsert_process(struct store *s, const struct st_process *p)
 {
-	sqlite3_stmt *st = s->stmts[ST_PROCESS_UPDATE];
 	int rc = SQLITE_OK, err;
+	sqlite3_stmt *st = row_begin(s, ST_PROCESS_UPDATE, &err);
 
-	err = write_begin(s);
-	if (err)
+	if (!st)
 		return err;
 	bind_process(st, p, s->run_id, &rc);
 	err = write_step(s, st, rc, "update a process in");
@@ -565,11 +562,10 @@ int store__upsert_process(struct store *s, const struct st_process *p)
 
 int store__add_loss(struct store *s, const struct st_loss *l)
 {
-	sqlite3_stmt *st = s->stmts[ST_LOSS_INSERT];
 	int rc = SQLITE_OK, err;
+	sqlite3_stmt *st = row_begin(s, ST_LOSS_INSERT, &err);
 
-	err = write_begin(s);
-	if (err)
+	if (!st)
 		return err;
 	bind_id(st, 1, s->run_id, &rc);
 	bind_int(st, 2, l->ts_ns, &rc);
@@ -585,11 +581,10 @@ int store__add_loss(struct store *s, const struct st_loss *l)
 
 int store__add_parse_error(struct store *s, const struct st_parse_error *e)
 {
-	sqlite3_stmt *st = s->stmts[ST_PARSE_ERROR_INSERT];
 	int rc = SQLITE_OK, err;
+	sqlite3_stmt *st = row_begin(s, ST_PARSE_ERROR_INSERT, &err);
 
-	err = write_begin(s);
-	if (err)
+	if (!st)
 		return err;
 	bind_id(st, 1, s->run_id, &rc);
 	bind_int(st, 2, e->ts_ns, &rc);

@@ -3,7 +3,7 @@
  * store: the trace DB. Creates it (mode 0600) from the SQL in schema/, keeps
  * it in WAL mode, and writes rows in batched transactions: a transaction
  * opens at the first write and commits on store__flush() (called by the
- * tracer every ~100 ms and at exit) or after STORE_BATCH_ROWS rows.
+ * tracer every 200 ms and at exit) or after STORE_BATCH_ROWS rows.
  *
  * Values that may be NULL in the DB: strings as NULL pointers, integers as
  * ST_NULL, row ids as 0.
