@@ -47,7 +47,11 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Set by user space before load. */
 const volatile __u32 self_tgid = 0;
-const volatile __u32 max_msg = MT_DEFAULT_MAX_MSG;
+/* Not const: with the cap known exactly, the verifier walks emit_step's
+ * loop for that value, and past about 42 MiB gives up ("sequence of 8193
+ * jumps is too complex"). As a plain global it is any value, and one proof
+ * covers the whole range --max-msg takes. */
+__u32 max_msg = MT_DEFAULT_MAX_MSG;
 const volatile __u64 wake_bytes = 1 << 20; /* wake the reader past this */
 /* User space hooks TLS libraries: tell it about new executable mappings,
  * and wake it for fork and exec records, at once. */

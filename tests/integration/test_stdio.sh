@@ -48,6 +48,16 @@ for s in basic concurrent cancel unknown-tool sampling roots progress big two-se
 	fi
 done
 
+# --max-msg takes its whole documented range: the probes load at the top
+# of it as at the bottom.
+for m in 4k 1g; do
+	if "$MT" run --quiet --max-msg $m --db "$TMP/range-$m.db" -- true > /dev/null 2> "$TMP/range-$m.err"; then
+		echo "ok max_msg_$m: the probes load with --max-msg $m"
+	else
+		say_fail "max_msg_$m: mcptrace run --max-msg $m failed: $(head -2 "$TMP/range-$m.err")"
+	fi
+done
+
 # --max-msg: the two 5 MiB messages must be stored cut, flagged, full size,
 # and the small calls after them still stored and paired.
 timeout 120 "$MT" run --quiet --max-msg 65536 --db "$TMP/maxmsg.db" -- \

@@ -294,7 +294,7 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 		goto cleanup;
 	}
 	c->skel->rodata->self_tgid = getpid();
-	c->skel->rodata->max_msg = max_msg;
+	c->skel->data->max_msg = max_msg;
 	c->skel->rodata->wake_bytes = rb_bytes / 4;
 	c->skel->rodata->tls_enabled = c->tls;
 	err = bpf_map__set_max_entries(c->skel->maps.rb, rb_bytes);
