@@ -532,11 +532,24 @@ static void tls_unhook_pid(struct capture *c, pid_t pid)
 	}
 }
 
+/* s for a diagnostic line: comm and the paths in maps are the traced
+ * process's to choose, so anything but printable ASCII becomes '?', and a
+ * hostile name can neither drive the terminal nor split the line. */
+static const char *printable(const char *s, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < size; i++)
+		buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
 /* Attaches an entry uprobe and a return uprobe on every entry point of f,
  * for pid only. */
 static int tls_attach(struct capture *c, pid_t pid, struct tls_file *f, FILE *report)
 {
-	char path[4096 + 32];
+	char path[4096 + 32], shown[512];
 	struct tls_hook *h;
 	int err = 0;
 
@@ -562,7 +575,8 @@ static int tls_attach(struct capture *c, pid_t pid, struct tls_file *f, FILE *re
 				 * record and this hook has nothing left to hook. */
 				if (report && err != -ESRCH && err != -ENOENT)
 					fprintf(report, "mcptrace: pid %d: failed to attach %s %s in %s: %s\n",
-						pid, ret ? "uretprobe" : "uprobe", fn->name, f->path,
+						pid, ret ? "uretprobe" : "uprobe", fn->name,
+						printable(f->path, shown, sizeof(shown)),
 						strerror(-err));
 				tls_hook_free(h);
 				return err;
@@ -589,7 +603,7 @@ static int tls_scan_one(void *ctx, const struct tls_mapping *m)
 {
 	struct tls_scan *s = ctx;
 	struct tls_file *f = tls_file_get(s->c, s->pid, m);
-	char names[256] = "";
+	char names[256] = "", path[512];
 
 	if (!f)
 		return 0;
@@ -616,7 +630,7 @@ static int tls_scan_one(void *ctx, const struct tls_mapping *m)
 			 f->lib.funcs[i].name);
 	}
 	fprintf(s->report, "mcptrace: pid %d (%s): hooked TLS in %s%s (%s: %s)\n", s->pid,
-		s->comm, f->path, m->is_exe ? " (the executable)" : "",
+		s->comm, printable(f->path, path, sizeof(path)), m->is_exe ? " (the executable)" : "",
 		tls_lib__kind_name(f->lib.kind), names);
 	return 0;
 }
@@ -624,7 +638,7 @@ static int tls_scan_one(void *ctx, const struct tls_mapping *m)
 static int tls_hook_pid(struct capture *c, pid_t pid, FILE *report, bool report_none)
 {
 	struct tls_scan s = { .c = c, .pid = pid, .report = report };
-	char path[64];
+	char path[512];
 	FILE *f;
 	int err;
 
@@ -634,6 +648,7 @@ static int tls_hook_pid(struct capture *c, pid_t pid, FILE *report, bool report_
 		if (fgets(s.comm, sizeof(s.comm), f))
 			s.comm[strcspn(s.comm, "\n")] = '\0';
 		fclose(f);
+		printable(s.comm, s.comm, sizeof(s.comm));
 	}
 	err = tls_lib__scan_maps(pid, tls_scan_one, &s);
 	if (err < 0) {
@@ -646,7 +661,7 @@ static int tls_hook_pid(struct capture *c, pid_t pid, FILE *report, bool report_
 		if (s.stripped_exe)
 			fprintf(report, "mcptrace: pid %d (%s): no TLS library found; %s has no symbols "
 					"(stripped), so TLS linked into it cannot be read\n",
-				pid, s.comm, s.stripped_exe);
+				pid, s.comm, printable(s.stripped_exe, path, sizeof(path)));
 		else
 			fprintf(report, "mcptrace: pid %d (%s): no TLS library found\n", pid, s.comm);
 	}

@@ -47,7 +47,9 @@ void json__string(FILE *out, const char *s, size_t len)
 			fputs("\\t", out);
 			break;
 		default:
-			if (cp < 0x20 || cp == 0x7f)
+			/* C1 controls too: a terminal showing the line may act
+			 * on them, and the escape is the same text to a parser. */
+			if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
 				fprintf(out, "\\u%04x", cp);
 			else
 				fwrite(p + i, 1, n, out);

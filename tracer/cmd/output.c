@@ -4,11 +4,14 @@
  * (time, pid, transport, method and target, status, latency), or JSON
  * Lines for programs, with the same fields under stable names.
  */
-#include <cJSON.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "cmd/json.h"
 #include "cmd/output.h"
+#include "cmd/text.h"
 #include "db/store.h"
 #include "mcp/sink.h"
 
@@ -30,61 +33,53 @@ static void fmt_ms(int64_t ns, char *buf, size_t size)
 		snprintf(buf, size, "%.3fms", (double)ns / 1e6);
 }
 
-/* As raw text: cJSON keeps numbers as doubles, which would round
- * nanosecond times (2^53 ns is only 104 days). */
-static void add_int(cJSON *o, const char *k, int64_t v)
+/* Integers exactly, never through a double: nanosecond times pass 2^53. */
+static void put_int(FILE *fp, const char *k, int64_t v, bool first)
 {
-	char text[24];
-
-	if (v == ST_NULL) {
-		cJSON_AddNullToObject(o, k);
-		return;
-	}
-	snprintf(text, sizeof(text), "%lld", (long long)v);
-	cJSON_AddRawToObject(o, k, text);
+	fprintf(fp, "%s\"%s\":", first ? "" : ",", k);
+	if (v == ST_NULL)
+		fputs("null", fp);
+	else
+		fprintf(fp, "%lld", (long long)v);
 }
 
-static void add_str(cJSON *o, const char *k, const char *v)
+/* Strings escaped so the exact text survives a parser and nothing in it
+ * acts on a terminal (json__string escapes C0 and C1 controls). */
+static void put_str(FILE *fp, const char *k, const char *v)
 {
+	fprintf(fp, ",\"%s\":", k);
 	if (v)
-		cJSON_AddStringToObject(o, k, v);
+		json__string(fp, v, strlen(v));
 	else
-		cJSON_AddNullToObject(o, k);
+		fputs("null", fp);
 }
 
 static void print_json(struct output *o, const struct call_view *v)
 {
-	cJSON *j = cJSON_CreateObject();
-	char *text;
+	FILE *fp = o->fp;
 
-	if (!j)
-		return;
-	add_int(j, "call_id", v->call_id);
-	add_int(j, "session_id", v->session_id);
-	add_int(j, "start_ns", v->start_ns);
-	add_int(j, "client_pid", v->client_pid);
-	add_int(j, "server_pid", v->server_pid);
-	add_str(j, "transport", v->transport);
-	add_str(j, "direction", v->direction);
-	add_str(j, "rpc_id", v->rpc_id);
-	add_str(j, "method", v->method);
-	add_str(j, "target", v->target);
-	add_str(j, "status", v->status);
-	add_int(j, "latency_ns", v->latency_ns);
-	add_int(j, "server_latency_ns", v->server_latency_ns);
-	add_int(j, "error_code", v->error_code);
-	add_str(j, "error_message", v->error_message);
-	text = cJSON_PrintUnformatted(j);
-	if (text) {
-		fprintf(o->fp, "%s\n", text);
-		free(text);
-	}
-	cJSON_Delete(j);
+	fputc('{', fp);
+	put_int(fp, "call_id", v->call_id, true);
+	put_int(fp, "session_id", v->session_id, false);
+	put_int(fp, "start_ns", v->start_ns, false);
+	put_int(fp, "client_pid", v->client_pid, false);
+	put_int(fp, "server_pid", v->server_pid, false);
+	put_str(fp, "transport", v->transport);
+	put_str(fp, "direction", v->direction);
+	put_str(fp, "rpc_id", v->rpc_id);
+	put_str(fp, "method", v->method);
+	put_str(fp, "target", v->target);
+	put_str(fp, "status", v->status);
+	put_int(fp, "latency_ns", v->latency_ns, false);
+	put_int(fp, "server_latency_ns", v->server_latency_ns, false);
+	put_int(fp, "error_code", v->error_code, false);
+	put_str(fp, "error_message", v->error_message);
+	fputs("}\n", fp);
 }
 
 void output__call(struct output *o, const struct call_view *v)
 {
-	char when[32] = "-", lat[32], pid[24] = "-", what[160];
+	char when[32] = "-", lat[32], pid[24] = "-", method[96], target[96], what[200], err[240];
 
 	if (o->mode == OUTPUT_QUIET || !o->fp)
 		return;
@@ -99,13 +94,18 @@ void output__call(struct output *o, const struct call_view *v)
 	fmt_ms(v->latency_ns, lat, sizeof(lat));
 	if (v->server_pid != ST_NULL)
 		snprintf(pid, sizeof(pid), "%lld", (long long)v->server_pid);
-	snprintf(what, sizeof(what), "%s%s%s", v->method ? v->method : "?", v->target ? " " : "",
-		 v->target ? v->target : "");
+	/* Names and errors come from the traced programs: escaped, so a
+	 * hostile one can neither drive the terminal nor forge a line. */
+	text__escape(v->method ? v->method : "?", method, sizeof(method));
+	text__escape(v->target ? v->target : "", target, sizeof(target));
+	snprintf(what, sizeof(what), "%s%s%s", method, v->target ? " " : "", target);
 	fprintf(o->fp, "%s %7s %-5s %s %-40s %-10s %10s", when, pid, v->transport, v->direction,
 		what, v->status, lat);
-	if (v->error_code != ST_NULL || v->error_message)
+	if (v->error_code != ST_NULL || v->error_message) {
+		text__escape(v->error_message ? v->error_message : "", err, sizeof(err));
 		fprintf(o->fp, "  %lld %s", v->error_code != ST_NULL ? (long long)v->error_code : 0LL,
-			v->error_message ? v->error_message : "");
+			err);
+	}
 	fputc('\n', o->fp);
 	fflush(o->fp);
 }

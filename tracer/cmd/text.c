@@ -82,14 +82,65 @@ int text__width(const char *s)
 	return w;
 }
 
+/* Whether code point cp is one a terminal acts on: C0, DEL, C1. */
+static bool is_control(unsigned int cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
 void text__put_padded(FILE *out, const char *s, int width)
 {
-	const char *p;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s), n;
+	unsigned int cp;
 
-	for (p = s; *p; p++)
-		fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, out);
+	while (left) {
+		n = text__utf8_seq(p, left, &cp);
+		if (!n || is_control(cp))
+			fputc('?', out);
+		else
+			fwrite(p, 1, n, out);
+		n = n ? n : 1;
+		p += n;
+		left -= n;
+	}
 	if (width > text__width(s))
 		fprintf(out, "%*s", width - text__width(s), "");
+}
+
+size_t text__escape(const char *s, char *buf, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s), used = 0, n;
+	unsigned int cp;
+	char esc[12];
+
+	if (!size)
+		return 0;
+	while (left) {
+		const char *put = esc;
+		size_t put_len;
+
+		n = text__utf8_seq(p, left, &cp);
+		if (!n)
+			snprintf(esc, sizeof(esc), "\\x%02x", *p);
+		else if (is_control(cp))
+			snprintf(esc, sizeof(esc), cp < 0x80 ? "\\x%02x" : "\\u%04x", cp);
+		else if (cp == '\\')
+			snprintf(esc, sizeof(esc), "\\\\");
+		else
+			put = (const char *)p;
+		put_len = put == esc ? strlen(esc) : n;
+		if (used + put_len >= size)
+			break; /* cut between characters, never inside an escape */
+		memcpy(buf + used, put, put_len);
+		used += put_len;
+		n = n ? n : 1;
+		p += n;
+		left -= n;
+	}
+	buf[used] = '\0';
+	return used;
 }
 
 void text__put_markup(FILE *out, const char *s, const char *apos, const char *ctrl,

@@ -28,10 +28,15 @@ char *text__sanitize(const char *s, size_t len, bool keep_newlines);
 /* Columns a string takes: its code points (wide characters count one). */
 int text__width(const char *s);
 
-/* Writes s with C0 controls and DEL as '?', left-aligned in width columns
- * (no padding when it is wider). Bytes above 0x7f go through as they are:
- * the names this prints (methods, targets) are the DB's text. */
+/* Writes s with C0 and C1 controls, DEL and bytes that are not UTF-8 as
+ * '?', left-aligned in width columns (no padding when it is wider). */
 void text__put_padded(FILE *out, const char *s, int width);
+
+/* s for a live line: C0 and C1 controls, DEL and bytes that are not UTF-8
+ * as escapes (\x1b, \u009b), a backslash as two, so nothing in it acts on
+ * a terminal or splits the line. Into buf (size > 0), cut between whole
+ * characters when it does not fit; returns the length written. */
+size_t text__escape(const char *s, char *buf, size_t size);
 
 /*
  * Writes s escaped for the text and attribute values of HTML or XML: &, <,
