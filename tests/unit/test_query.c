@@ -19,6 +19,7 @@
 
 #include <cJSON.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include "check.h"
 #include "cmd/commands.h"
@@ -275,6 +276,20 @@ static void test_csv_field(void)
 	    {"cr\r", "\"cr\r\""},
 	    {"tab\there", "tab\there"},
 	    {"é,ü", "\"é,ü\""},
+	    /* a spreadsheet would run these: a leading quote disarms them */
+	    {"=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""},
+	    {"+cmd", "'+cmd"},
+	    {"-2+3", "'-2+3"},
+	    {"@SUM(A1)", "'@SUM(A1)"},
+	    {"\tx", "'\tx"},
+	    {"\rx", "\"'\rx\""},
+	    {"-1,5", "\"'-1,5\""},
+	    /* plain numbers stay numbers */
+	    {"-12", "-12"},
+	    {"+3.5", "+3.5"},
+	    {"-1e-9", "-1e-9"},
+	    {"-", "'-"},
+	    {"a=b", "a=b"},
 	};
 	size_t i;
 
@@ -1023,6 +1038,12 @@ static void test_cli(void)
 	    0);
 	CHECK_EQ_STR(read_file(out_path), "");
 	CHECK(strncmp(read_file(export_path), "{\"id\":1,\"run_id\":null,", 22) == 0);
+	{
+		/* a new export is the owner's alone, as the DB is */
+		struct stat st;
+
+		CHECK(stat(export_path, &st) == 0 && (st.st_mode & 0777) == 0600);
+	}
 	CHECK(strstr(read_file(export_path), "\n{\"id\":3,") != NULL);
 
 	/* -o must not truncate the DB it reads */

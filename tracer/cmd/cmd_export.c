@@ -17,6 +17,7 @@
  * comma, quote, CR or LF quoted with quotes doubled).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -68,7 +69,7 @@ int cmd_export(int argc, char **argv)
 	bool have_fmt = false;
 	sqlite3 *db = NULL;
 	FILE *out = stdout;
-	int c, err = 0;
+	int c, fd = -1, err = 0;
 
 	opterr = 0;
 	optind = 0;
@@ -125,8 +126,13 @@ int cmd_export(int argc, char **argv)
 			err = -EINVAL;
 			goto cleanup;
 		}
-		out = fopen(out_path, "w");
+		/* Bodies may hold what the traced programs said in confidence:
+		 * a new file is the owner's alone, as the trace DB is. */
+		fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		out = fd >= 0 ? fdopen(fd, "w") : NULL;
 		if (!out) {
+			if (fd >= 0)
+				close(fd);
 			err = -errno;
 			fprintf(stderr, "mcptrace: failed to create %s: %s\n", out_path,
 				strerror(errno));

@@ -7,8 +7,10 @@
  * the verdicts are elsewhere (cmd_diff.c, diff.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cJSON.h>
 
@@ -422,11 +424,17 @@ int diff_print__junit(const char *path, const struct diff_set *set,
 	char reason[512];
 	FILE *f;
 	size_t i;
+	int fd;
 
-	f = fopen(path, "w");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f) {
+		int err = -errno;
+
 		fprintf(stderr, "mcptrace: failed to create %s: %s\n", path, strerror(errno));
-		return -errno;
+		if (fd >= 0)
+			close(fd);
+		return err;
 	}
 	fprintf(f,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

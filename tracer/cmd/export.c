@@ -5,6 +5,8 @@
  * transaction and so one snapshot. Which table and where to is the
  * command's (cmd_export.c).
  */
+#include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <string.h>
 
@@ -13,16 +15,56 @@
 #include "cmd/export.h"
 #include "cmd/json.h"
 
+/* Whether s[0..len) is a plain decimal number: [+-]digits[.digits][e[+-]digits]. */
+static bool plain_number(const char *s, size_t len)
+{
+	size_t i = 0, digits = 0;
+
+	if (i < len && (s[i] == '+' || s[i] == '-'))
+		i++;
+	for (; i < len && isdigit((unsigned char)s[i]); i++)
+		digits++;
+	if (i < len && s[i] == '.')
+		for (i++; i < len && isdigit((unsigned char)s[i]); i++)
+			digits++;
+	if (!digits)
+		return false;
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		size_t exp = 0;
+
+		if (++i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		for (; i < len && isdigit((unsigned char)s[i]); i++)
+			exp++;
+		if (!exp)
+			return false;
+	}
+	return i == len;
+}
+
+/* A spreadsheet runs a cell that begins with one of these as a formula
+ * (CSV injection): such text gets a leading single quote, the usual
+ * defence, unless it is a plain number. */
+static bool formula_like(const char *s, size_t len)
+{
+	return len && strchr("=+-@\t\r", s[0]) && !plain_number(s, len);
+}
+
 void export__csv_field(FILE *out, const char *s, size_t len)
 {
+	bool quote_it = formula_like(s, len);
 	size_t i;
 
 	if (!memchr(s, ',', len) && !memchr(s, '"', len) && !memchr(s, '\r', len) &&
 	    !memchr(s, '\n', len)) {
+		if (quote_it)
+			fputc('\'', out);
 		fwrite(s, 1, len, out);
 		return;
 	}
 	fputc('"', out);
+	if (quote_it)
+		fputc('\'', out);
 	for (i = 0; i < len; i++) {
 		if (s[i] == '"')
 			fputc('"', out);

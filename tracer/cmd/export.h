@@ -23,7 +23,9 @@ int export__write(struct sqlite3 *db, FILE *out, const char *table, enum export_
 bool export__has_table(const char *table);
 
 /* Writes s[0..len) as one CSV field per RFC 4180: quoted, with quotes
- * doubled, when it holds a comma, a quote, CR or LF. */
+ * doubled, when it holds a comma, a quote, CR or LF; text a spreadsheet
+ * would run as a formula (first byte =, +, -, @, tab or CR, plain numbers
+ * aside) gets a leading single quote. */
 void export__csv_field(FILE *out, const char *s, size_t len);
 
 #endif
