@@ -112,6 +112,34 @@ static bool scan_symtab(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, uint64_t *f
 	return n > 1;
 }
 
+/* An fd for reading file, if it is a regular file. O_PATH first: it opens
+ * nothing, so a FIFO cannot hold us and a device never sees an open; the
+ * file is then read through the checked fd, not the path again. */
+static int open_checked(const char *file)
+{
+	char self[64];
+	struct stat st;
+	int pfd, fd;
+
+	pfd = open(file, O_PATH | O_CLOEXEC);
+	if (pfd < 0)
+		return -errno;
+	if (fstat(pfd, &st)) {
+		fd = -errno;
+	} else if (!S_ISREG(st.st_mode)) {
+		fd = -EINVAL;
+	} else if ((uint64_t)st.st_size > TLS_LIB_MAX_FILE) {
+		fd = -EFBIG;
+	} else {
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+		fd = open(self, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+		if (fd < 0)
+			fd = -errno;
+	}
+	close(pfd);
+	return fd;
+}
+
 int tls_lib__inspect(const char *file, struct tls_lib *lib)
 {
 	uint64_t found[NWANTED] = { 0 };
@@ -125,9 +153,9 @@ int tls_lib__inspect(const char *file, struct tls_lib *lib)
 	memset(lib, 0, sizeof(*lib));
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -EINVAL;
-	fd = open(file, O_RDONLY | O_CLOEXEC);
+	fd = open_checked(file);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		err = -ENOEXEC;

@@ -54,9 +54,15 @@ struct tls_mapping {
 
 /* "openssl", "gnutls", "nspr" or "none". */
 const char *tls_lib__kind_name(enum tls_lib_kind kind);
-/* Reads file (a path this process can open) and fills lib with the TLS
- * entry points it defines. Returns 0 (lib->kind may be TLS_LIB_NONE) or a
- * negative errno if the file cannot be read as ELF. */
+/* Reads file and fills lib with the TLS entry points it defines. The path
+ * comes from a traced process, which may have put anything there since it
+ * mapped the file: only a regular file no larger than TLS_LIB_MAX_FILE is
+ * read, and opening it can neither block (a FIFO) nor open a device.
+ * (Another regular file there is harmless: hooks on it never fire for a
+ * process that does not run it.) Returns 0 (lib->kind may be
+ * TLS_LIB_NONE), or a negative errno: -EINVAL for a file that is not
+ * regular, -EFBIG, -ENOEXEC for a file that is not ELF. */
+#define TLS_LIB_MAX_FILE (1ULL << 30)
 int tls_lib__inspect(const char *file, struct tls_lib *lib);
 /* Calls fn once per distinct file pid has mapped executable. Stops early
  * if fn returns non-zero and returns that; else 0, or a negative errno if
