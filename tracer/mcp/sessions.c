@@ -395,7 +395,7 @@ void sessions__loss(struct sessions *ss, const struct wire_line *w, uint64_t off
 		.fd = w->fd,
 		.stream_id = (int64_t)w->stream_id,
 		.direction = w->dir == WIRE_WRITE ? "write" : "read",
-		.offset = (int64_t)offset,
+		.offset = offset == WIRE_NO_OFFSET ? ST_NULL : (int64_t)offset,
 		.bytes = (int64_t)bytes,
 		.reason = reason,
 	};

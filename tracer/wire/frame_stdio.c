@@ -67,6 +67,7 @@ static void reset_line(struct line_framer *f, int state)
 {
 	f->len = 0;
 	f->line_bytes = 0;
+	f->cut_bytes = 0;
 	f->state = state;
 	wire_buf__shrink(&f->buf, &f->cap, FS_KEEP_CAP);
 }
@@ -113,6 +114,7 @@ void line_framer__cut(struct line_framer *f, uint64_t skipped, bool ends_line, l
 		 * end is known. */
 		/* The newline that ends the line is not part of it. */
 		f->line_bytes += ends_line ? skipped - 1 : skipped;
+		f->cut_bytes += ends_line ? skipped - 1 : skipped;
 		if (ends_line) {
 			emit_head(f, fn, ctx);
 			reset_line(f, FS_START);

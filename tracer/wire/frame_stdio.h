@@ -31,6 +31,7 @@ struct line_framer {
 	size_t len, cap;
 	size_t max; /* longest line kept */
 	size_t line_bytes; /* bytes of the current line seen so far */
+	uint64_t cut_bytes; /* of those, bytes the kernel did not copy (line_framer__cut) */
 	int state; /* private */
 	unsigned pending_flags; /* private */
 	uint64_t json_lines; /* lines handed on */

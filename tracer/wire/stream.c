@@ -137,14 +137,20 @@ static void on_line(void *ctx, const char *text, size_t len, unsigned flags)
 {
 	struct stream *s = ctx;
 	struct wire_line line = s->cur;
+	const struct line_framer *fr = &s->framer[line.dir];
 
 	line.text = text;
 	line.len = len;
 	line.wire_len = len;
 	line.truncated = flags & LINE_TRUNCATED;
 	line.after_gap = flags & LINE_AFTER_GAP;
-	if (line.truncated && s->framer[line.dir].line_bytes > len)
-		line.wire_len = s->framer[line.dir].line_bytes;
+	if (line.truncated && fr->line_bytes > len)
+		line.wire_len = fr->line_bytes;
+	/* The kernel's cuts were reported as they came; what the framer let
+	 * go past --max-msg (a long line of many short writes) is here. */
+	if (line.truncated && line.wire_len > len + fr->cut_bytes && s->table->sink.loss)
+		s->table->sink.loss(s->table->sink.ctx, &line, WIRE_NO_OFFSET,
+				    line.wire_len - len - fr->cut_bytes, "truncated");
 	if (s->table->sink.line(s->table->sink.ctx, &line))
 		s->rpc_lines++;
 	else

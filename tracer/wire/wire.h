@@ -20,6 +20,10 @@ enum wire_dir {
 	WIRE_WRITE = 1,
 };
 
+/* A loss whose place in the stream is not known: bytes of a line that
+ * mcptrace's own framing let go past --max-msg. */
+#define WIRE_NO_OFFSET UINT64_MAX
+
 /* Where a payload that came over HTTP sat: its message's head. */
 struct http_info {
 	bool response; /* in a response body (JSON, or an SSE event on it) */
