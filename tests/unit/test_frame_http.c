@@ -1119,30 +1119,62 @@ static void test_set_aside(void)
 	free(sink_done(&k));
 }
 
-/* More pipelined requests than the FIFO keeps: the responses past it still
- * get their numbers, only without method and target. */
-static void test_fifo_overflow(void)
+/* Pipelining has no small bound: 1000 requests in a row, then their
+ * answers, each paired with its own method and target. */
+static void test_pipelined_thousand(void)
 {
 	struct sink k;
 	struct http_conn *c;
-	char line[64], want[64];
+	char line[64], want[80];
 	int i, n;
 
 	sink_init(&k);
 	c = conn_new(&k, 0);
-	for (i = 1; i <= 40; i++) {
+	for (i = 1; i <= 1000; i++) {
 		n = sprintf(line, "GET /%d HTTP/1.1\r\n\r\n", i);
 		http_conn__feed(c, WIRE_WRITE, line, n);
 	}
 	free(sink_done(&k));
 	sink_init(&k);
-	for (i = 1; i <= 40; i++)
+	for (i = 1; i <= 1000; i++)
 		http_conn__feed(c, WIRE_READ, "HTTP/1.1 204 No Content\r\n\r\n", 27);
-	sprintf(want, "R< #32 204 No Content for GET /32 body=none\n");
+	for (i = 1; i <= 1000; i += 333) {
+		sprintf(want, "R< #%d 204 No Content for GET /%d body=none\n", i, i);
+		CHECK(strstr(k.s, want) != NULL);
+	}
+	CHECK(strstr(k.s, "R< #1000 204 No Content for GET /1000 body=none\n") != NULL);
+	CHECK(strstr(k.s, "? ?") == NULL);
+	http_conn__free(c);
+	free(sink_done(&k));
+}
+
+/* More pipelined requests than the FIFO keeps: the responses past it still
+ * get their numbers, only without method and target, and the overflow is
+ * reported once. */
+static void test_fifo_overflow(void)
+{
+	struct sink k;
+	struct http_conn *c;
+	char want[80];
+	const char *e;
+	int i;
+
+	sink_init(&k);
+	c = conn_new(&k, 0);
+	for (i = 1; i <= HTTP_FIFO_MAX + 3; i++)
+		http_conn__feed(c, WIRE_WRITE, "GET /x HTTP/1.1\r\n\r\n", 19);
+	e = strstr(k.s, "W error too many requests awaiting answers");
+	CHECK(e != NULL);
+	CHECK(e && !strstr(e + 1, "W error too many requests awaiting answers"));
+	free(sink_done(&k));
+	sink_init(&k);
+	for (i = 1; i <= HTTP_FIFO_MAX + 3; i++)
+		http_conn__feed(c, WIRE_READ, "HTTP/1.1 204 No Content\r\n\r\n", 27);
+	sprintf(want, "R< #%d 204 No Content for GET /x body=none\n", HTTP_FIFO_MAX);
 	CHECK(strstr(k.s, want) != NULL);
-	sprintf(want, "R< #33 204 No Content for ? ? body=none\n");
+	sprintf(want, "R< #%d 204 No Content for ? ? body=none\n", HTTP_FIFO_MAX + 1);
 	CHECK(strstr(k.s, want) != NULL);
-	sprintf(want, "R< #40 204 No Content for ? ? body=none\n");
+	sprintf(want, "R< #%d 204 No Content for ? ? body=none\n", HTTP_FIFO_MAX + 3);
 	CHECK(strstr(k.s, want) != NULL);
 	http_conn__free(c);
 	free(sink_done(&k));
@@ -1160,6 +1192,7 @@ int main(void)
 	RUN_TEST(test_head_too_long);
 	RUN_TEST(test_long_start_line);
 	RUN_TEST(test_set_aside);
+	RUN_TEST(test_pipelined_thousand);
 	RUN_TEST(test_fifo_overflow);
 	return CHECK_DONE();
 }

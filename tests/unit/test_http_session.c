@@ -313,10 +313,45 @@ static void test_stateless(void)
 	teardown(&f);
 }
 
+/* 1000 requests pipelined on one connection, without a session id, then
+ * their 1000 answers, which name the session: every call paired in that
+ * session, none unanswered (requests wait for their answer's head with no
+ * small cap). */
+static void test_pipelined_calls(void)
+{
+	struct fixture f;
+	char body[128], res[512];
+	int i;
+
+	setup(&f);
+	for (i = 1; i <= 1000; i++) {
+		snprintf(body, sizeof(body),
+			 "{\"method\":\"tools/call\",\"params\":{\"name\":\"t%d\"},"
+			 "\"jsonrpc\":\"2.0\",\"id\":%d}", i, i);
+		io(&f, 5, 1, post(NULL, body));
+	}
+	for (i = 1; i <= 1000; i++) {
+		snprintf(body, sizeof(body), "{\"result\":{\"content\":[]},\"jsonrpc\":\"2.0\",\"id\":%d}",
+			 i);
+		snprintf(res, sizeof(res),
+			 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+			 "Mcp-Session-Id: pipe\r\nContent-Length: %zu\r\n\r\n%s", strlen(body),
+			 body);
+		io(&f, 5, 0, res);
+	}
+	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions"), 1);
+	check_str(&f, "select mcp_session_id from sessions", "pipe");
+	CHECK_EQ_INT(q_int(&f, "select count(*) from calls"), 1000);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from calls where status = 'ok'"), 1000);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from calls where target = 't' || rpc_id"), 1000);
+	teardown(&f);
+}
+
 int main(void)
 {
 	RUN_TEST(test_streamable);
 	RUN_TEST(test_legacy_sse);
 	RUN_TEST(test_stateless);
+	RUN_TEST(test_pipelined_calls);
 	return CHECK_DONE();
 }

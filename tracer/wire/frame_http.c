@@ -18,10 +18,12 @@
  * well have ended at a message boundary.
  *
  * Pairing: requests seen in direction d go into fifo[d]; a response in
- * the other direction takes the oldest. The FIFO keeps HTTP_FIFO_MAX
- * requests with their method and target; requests past that are only
- * counted, in order, so their responses still get the right numbers.
+ * the other direction takes the oldest. The FIFO grows to keep up to
+ * HTTP_FIFO_MAX requests with their method and target (pipelining has no
+ * other bound); requests past that are only counted, in order, so their
+ * responses still get the right numbers, and the overflow is reported.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,14 +43,43 @@ static void fifo_clear(struct fifo *f)
 {
 	while (f->count) {
 		req_free(&f->e[f->first]);
-		f->first = (f->first + 1) % HTTP_FIFO_MAX;
+		f->first = (f->first + 1) % f->cap;
 		f->count--;
 	}
 	f->first = 0;
 	f->unkept = 0;
 }
 
-static void fifo_push(struct fifo *f, uint64_t exchange, const char *method, const char *target)
+static void fifo_free(struct fifo *f)
+{
+	fifo_clear(f);
+	free(f->e);
+	f->e = NULL;
+	f->cap = 0;
+}
+
+/* Room for one more request: the ring doubles, unwrapped into the new
+ * block. Returns false at HTTP_FIFO_MAX or when memory runs out. */
+static bool fifo_room(struct fifo *f)
+{
+	unsigned cap = f->cap ? f->cap * 2 : 8;
+	struct req *e;
+
+	if (f->count < f->cap)
+		return true;
+	if (f->cap >= HTTP_FIFO_MAX || !(e = calloc(cap, sizeof(*e))))
+		return false;
+	for (unsigned i = 0; i < f->count; i++)
+		e[i] = f->e[(f->first + i) % f->cap];
+	free(f->e);
+	f->e = e;
+	f->cap = cap;
+	f->first = 0;
+	return true;
+}
+
+/* Returns false when the request could not be kept (only counted). */
+static bool fifo_push(struct fifo *f, uint64_t exchange, const char *method, const char *target)
 {
 	size_t ml = strlen(method), tl = strlen(target);
 	struct req *r;
@@ -58,19 +89,20 @@ static void fifo_push(struct fifo *f, uint64_t exchange, const char *method, con
 		tl = HTTP_FIFO_TARGET_MAX;
 	/* Once one request went unkept, all later ones must too, to stay in
 	 * order behind it. */
-	if (f->count == HTTP_FIFO_MAX || f->unkept || !(block = malloc(ml + 1 + tl + 1))) {
+	if (f->unkept || !fifo_room(f) || !(block = malloc(ml + 1 + tl + 1))) {
 		if (!f->unkept++)
 			f->unkept_first = exchange;
-		return;
+		return false;
 	}
 	memcpy(block, method, ml + 1);
 	memcpy(block + ml + 1, target, tl);
 	block[ml + 1 + tl] = '\0';
-	r = &f->e[(f->first + f->count) % HTTP_FIFO_MAX];
+	r = &f->e[(f->first + f->count) % f->cap];
 	r->exchange = exchange;
 	r->method = block;
 	r->target = block + ml + 1;
 	f->count++;
+	return true;
 }
 
 /* The oldest request without its final response, without taking it. The
@@ -92,7 +124,7 @@ static struct req fifo_pop(struct fifo *f)
 	struct req r = fifo_peek(f);
 
 	if (f->count) {
-		f->first = (f->first + 1) % HTTP_FIFO_MAX;
+		f->first = (f->first + 1) % f->cap;
 		f->count--;
 	} else if (f->unkept) {
 		f->unkept--;
@@ -249,7 +281,10 @@ static void head_done(struct http_conn *c, int d)
 		h.method = buf;
 		h.target = buf + st.target_off;
 		h.exchange = ++c->next_exchange;
-		fifo_push(&c->fifo[d], h.exchange, h.method, h.target);
+		if (!fifo_push(&c->fifo[d], h.exchange, h.method, h.target) &&
+		    c->fifo[d].unkept == 1)
+			http_conn__report(c, d, "too many requests awaiting answers: later "
+						"answers are paired by number only");
 		h.body = te == 1		? HTTP_BODY_CHUNKED
 			 : h.content_length > 0 ? HTTP_BODY_LENGTH
 						: HTTP_BODY_NONE;
@@ -499,7 +534,7 @@ void http_conn__free(struct http_conn *c)
 		http_body__inflate_end(&c->d[d]);
 		free(c->d[d].buf);
 		req_free(&c->d[d].answered);
-		fifo_clear(&c->fifo[d]);
+		fifo_free(&c->fifo[d]);
 	}
 	free(c);
 }

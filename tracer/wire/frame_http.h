@@ -35,6 +35,10 @@
 #define HTTP_HEAD_MAX (64u << 10) /* a head (start line + headers) longer is an error */
 #define HTTP_MAX_HEADERS 128
 #define HTTP_MAX_ERRORS 16
+/* Requests awaiting their answer kept with their method and target: the
+ * FIFO grows with pipelining up to this many (about 2 MiB of slots), then
+ * counts the rest and reports it once. */
+#define HTTP_FIFO_MAX 65536
 #define HTTP_DEFAULT_MAX_BODY (16u << 20)
 
 enum http_body {

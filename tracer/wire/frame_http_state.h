@@ -32,7 +32,6 @@ enum {
 	S_ASIDE,      /* not HTTP, or a tunnel: ignored */
 };
 
-#define HTTP_FIFO_MAX 32
 #define HTTP_FIFO_TARGET_MAX 8192 /* a longer target is kept cut in the FIFO */
 #define HTTP_CHUNK_LINE_MAX 4096  /* chunk extensions longer than this: error */
 #define HTTP_KEEP_CAP 8192	  /* a head buffer grown past this is freed after use */
@@ -46,8 +45,8 @@ struct req {
 };
 
 struct fifo {
-	struct req e[HTTP_FIFO_MAX];
-	unsigned first, count;
+	struct req *e; /* a ring of cap slots, grown by doubling */
+	unsigned first, count, cap;
 	uint64_t unkept;       /* requests after the kept ones, numbers only */
 	uint64_t unkept_first; /* the number of the first of them */
 };

@@ -14,7 +14,9 @@
 #include "wire/frame_sse.h"
 #include "wire/stream_http.h"
 
-#define HELD_MAX 16
+/* Requests held for the head of their response: as many as are pipelined,
+ * up to the number of requests frame_http keeps awaiting an answer. */
+#define HELD_MAX HTTP_FIFO_MAX
 
 enum body_kind {
 	BODY_OTHER,
@@ -65,8 +67,8 @@ struct http_stream {
 	size_t max;
 	http_emit_fn emit;
 	void *ctx;
-	struct held held[HELD_MAX];
-	size_t nheld;
+	struct held *held; /* grown by doubling up to HELD_MAX */
+	size_t nheld, cap;
 };
 
 static char *dup_or_null(const char *s)
@@ -159,11 +161,21 @@ static void hold(struct http_stream *h, int dir, struct side *sd)
 {
 	struct held *x;
 
-	if (h->nheld == HELD_MAX)
-		release_held(h, 0, NULL); /* no answers coming: let them go as they are */
-	x = &h->held[h->nheld];
-	x->text = malloc(sd->len + 1);
-	if (!x->text) {
+	if (h->nheld == h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 8;
+		struct held *grown = cap <= HELD_MAX ? realloc(h->held, cap * sizeof(*grown)) : NULL;
+
+		if (grown) {
+			h->held = grown;
+			h->cap = cap;
+		} else {
+			release_held(h, 0, NULL); /* no answers coming: let them go as they are */
+		}
+	}
+	x = h->cap ? &h->held[h->nheld] : NULL;
+	if (x)
+		x->text = malloc(sd->len + 1);
+	if (!x || !x->text) {
 		emit(h, dir, sd->buf, sd->len, sd->wire, &sd->head.info, 0);
 		return;
 	}
@@ -371,6 +383,7 @@ void http_stream__free(struct http_stream *h)
 		free(h->held[i].text);
 		head_free(&h->held[i].head);
 	}
+	free(h->held);
 	for (size_t i = 0; i < SID_MEMORY; i++)
 		free(h->sids[i].sid);
 	free(h);
