@@ -370,7 +370,7 @@ main().then(
     process.exit(0);
   },
   (e) => {
-    console.error("host: " + (e?.stack ?? e));
+    console.error("host: " + (e?.stack ?? e) + (e?.cause ? "\ncause: " + (e.cause?.stack ?? e.cause) : ""));
     process.exit(1);
   }
 );

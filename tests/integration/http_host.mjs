@@ -401,7 +401,7 @@ main().then(
     process.exit(0);
   },
   (e) => {
-    console.error("host: " + (e?.stack ?? e));
+    console.error("host: " + (e?.stack ?? e) + (e?.cause ? "\ncause: " + (e.cause?.stack ?? e.cause) : ""));
     if (child) child.kill("SIGTERM");
     process.exit(1);
   }

@@ -153,6 +153,12 @@ const hs = http.createServer((req, res) => {
     if (!res.headersSent) jsonError(res, 500, -32603, "Internal server error", null);
   });
 });
+// Idle keep-alive connections stay open for the whole test: a client
+// whose event loop is busy (a 5 MiB body to log, a loaded machine) can
+// miss its own idle timer and reuse a socket the server closed at its
+// 5 s default, and fetch fails with "other side closed".
+hs.keepAliveTimeout = 10 * 60 * 1000;
+hs.headersTimeout = hs.keepAliveTimeout + 1000;
 hs.listen(o.port, o.host, () => {
   const a = hs.address();
   console.error(`listening on ${a.address}:${a.port}`);

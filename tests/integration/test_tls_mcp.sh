@@ -142,7 +142,7 @@ hooked_node() {
 client() {
 	n=$1 scen=$2
 	shift 2
-	start_server "$n" "$@" || return
+	start_server "$n" --keep-alive-ms 600000 "$@" || return
 	timeout 120 "$MT" run --quiet --db "$TMP/$n.db" -- \
 		node "$IT/tlsmcp_client.mjs" --url "https://127.0.0.1:$port/mcp" --server-pid "$spid" \
 		--scenario "$scen" --big $BIG --log "$TMP/$n.jsonl" > "$TMP/$n.out" 2> "$TMP/$n.err"
@@ -162,7 +162,7 @@ client() {
 attach() {
 	n=$1 scen=$2
 	shift 2
-	start_server "$n" "$@" || return
+	start_server "$n" --keep-alive-ms 600000 "$@" || return
 	"$MT" attach -p "$spid" --quiet --db "$TMP/$n.db" > "$TMP/$n.out" 2> "$TMP/$n.err" &
 	mpid=$!
 	i=0

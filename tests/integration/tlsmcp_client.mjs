@@ -68,6 +68,7 @@ async function spawnServer() {
   const pf = path.join(fs.mkdtempSync("/tmp/tlsmcp-port."), "port");
   const args = [path.join(here, "tlsmcp_server.mjs"), "--cert", o.cert, "--key", o.key, "--port-file", pf];
   if (o.json) args.push("--json-response");
+  args.push("--keep-alive-ms", "600000"); // see tlsmcp_server.mjs
   child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
   child.stderr.on("data", (d) => (err += d));
@@ -145,7 +146,7 @@ main().then(
     process.exit(0);
   },
   (e) => {
-    console.error("tlsmcp_client: " + (e?.stack ?? e));
+    console.error("tlsmcp_client: " + (e?.stack ?? e) + (e?.cause ? "\ncause: " + (e.cause?.stack ?? e.cause) : ""));
     if (child) child.kill("SIGTERM");
     process.exit(1);
   }

@@ -14,7 +14,7 @@
 // session's stream, DELETE ends it.
 //
 // Usage: node tlsmcp_server.mjs --cert CERT --key KEY [--port N] [--port-file F]
-//                               [--json-response] [--accept-delay MS]
+//                               [--json-response] [--accept-delay MS] [--keep-alive-ms MS]
 // Binds 127.0.0.1 (port 0: a free one), writes the port to --port-file (via a
 // rename) and prints "listening on 127.0.0.1:PORT" on stderr once it accepts.
 import fs from "node:fs";
@@ -35,6 +35,7 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === "--port-file") o.portFile = argv[++i];
   else if (a === "--json-response") o.json = true;
   else if (a === "--accept-delay") o.delay = Number(argv[++i]);
+  else if (a === "--keep-alive-ms") o.keepAlive = Number(argv[++i]);
   else {
     console.error(`tlsmcp_server: unknown argument ${a}`);
     process.exit(2);
@@ -136,6 +137,15 @@ const hs = https.createServer({ cert: fs.readFileSync(o.cert), key: fs.readFileS
     if (!res.headersSent) jsonError(res, 500, -32603, "Internal server error", null);
   });
 });
+// --keep-alive-ms: how long idle keep-alive connections stay open. The
+// SDK clients ask for the whole test: a client whose event loop is busy
+// (a 5 MiB body to log, a loaded machine) can miss its own idle timer and
+// reuse a socket the server closed at node's 5 s default, and fetch fails
+// with "other side closed". Raw clients that read to EOF keep the default.
+if (o.keepAlive) {
+  hs.keepAliveTimeout = o.keepAlive;
+  hs.headersTimeout = o.keepAlive + 1000;
+}
 // With --accept-delay a plain TCP listener holds each connection (paused:
 // nothing is read from it) and then hands it to the HTTPS server.
 const ls = o.delay
