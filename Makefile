@@ -12,7 +12,7 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -g -O2
 CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Itracer -I$(OUT) -I/usr/include/cjson
-LDLIBS := -lbpf -lcjson -lsqlite3 -lelf -lz -lm
+LDLIBS := -lbpf -lcjson -lsqlite3 -lelf -lz -lm -lcrypto
 BPF_CFLAGS := -g -O2 $(WARN) -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I$(OUT)
 
 ifeq ($(V),1)
@@ -89,7 +89,7 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) -std=gnu11 -D_
 	-Iinclude -Itracer -I/usr/include/cjson
 $(OUT)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(LIB_HDRS) | $(OUT)/fuzz
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(shell sed -n 's,^// fuzz-sources: ,,p' $<) -lcjson -lz -lm -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(shell sed -n 's,^// fuzz-sources: ,,p' $<) -lcjson -lz -lm -lcrypto -o $@
 
 fuzz: $(FUZZ_BINS)
 

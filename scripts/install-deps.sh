@@ -5,7 +5,7 @@
 set -e
 cd "$(dirname "$0")/.."
 
-PKGS="make gcc clang llvm libbpf-dev libcjson-dev libsqlite3-dev bpftool libelf-dev zlib1g-dev
+PKGS="make gcc clang llvm libbpf-dev libcjson-dev libsqlite3-dev libssl-dev bpftool libelf-dev zlib1g-dev
 libclang-rt-14-dev python3 sqlite3 chromium openssl curl gnutls-bin libnss3-tools"
 missing=
 for p in $PKGS; do
