@@ -4,6 +4,9 @@
 #         file executable, then puts a FIFO over its path (fifo_attack.py):
 #         mcptrace, which reads mapped files for TLS symbols, must not block
 #         on it; run returns when the command does, with its traffic stored.
+#   redact  a request carrying an AWS key, a password and a custom secret:
+#         by default neither reaches the DB (a marker with a short hash
+#         does), --redact-key adds a member name, --no-redact keeps them.
 # Root only. Run from the top of the tree: sh tests/integration/test_hostile.sh
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/preamble.sh
@@ -37,6 +40,39 @@ if [ "$n" = 2 ]; then
 	echo "ok fifo: the attacker's two requests are stored"
 else
 	say_fail "fifo: $n tools/list requests stored, want 2"
+fi
+
+# redacted DB FLAGS...: one request through a pipe to cat, traced
+redacted() {
+	db=$1
+	shift
+	"$MT" run -q --db "$db" "$@" -- sh -c "printf '%s\n' \
+'{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"s3\",\"arguments\":{\"key\":\"AKIAIOSFODNN7EXAMPLE\",\"password\":\"hunter2\",\"pin\":\"8642\"}}}' \
+		| cat > /dev/null" > /dev/null 2> "$db.err" || say_fail "redact: mcptrace run $* failed: $(tail -1 "$db.err")"
+	python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(
+"select group_concat(body) from messages").fetchone()[0])' "$db"
+}
+body=$(redacted "$TMP/r1.db")
+case "$body" in
+*AKIAIOSFODNN7EXAMPLE* | *hunter2*) say_fail "redact: a credential was stored: $body" ;;
+*'[redacted:aws-key:'*'"password":"[redacted:key:'*'"pin":"8642"'*) echo "ok redact: by default keys and passwords are markers in the DB" ;;
+*) say_fail "redact: unexpected body: $body" ;;
+esac
+body=$(redacted "$TMP/r2.db" --redact-key PIN)
+case "$body" in
+*8642*) say_fail "redact: --redact-key PIN kept the pin: $body" ;;
+*'"pin":"[redacted:key:'*) echo "ok redact: --redact-key adds a member name (any case)" ;;
+*) say_fail "redact: unexpected body with --redact-key: $body" ;;
+esac
+body=$(redacted "$TMP/r3.db" --no-redact)
+case "$body" in
+*AKIAIOSFODNN7EXAMPLE*hunter2*) echo "ok redact: --no-redact stores bodies as sent" ;;
+*) say_fail "redact: --no-redact changed the body: $body" ;;
+esac
+if "$MT" run -q --db "$TMP/r4.db" --redact-key 'bad key' -- true 2> "$TMP/r4.err"; then
+	say_fail "redact: --redact-key 'bad key' was taken"
+else
+	echo "ok redact: a key name that cannot match is refused: $(head -1 "$TMP/r4.err")"
 fi
 
 [ "$fails" -eq 0 ]

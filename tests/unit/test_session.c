@@ -16,6 +16,7 @@
 #include "mcptrace.h"
 #include "check.h"
 #include "cmd/tracer.h"
+#include "mcp/redact.h"
 #include "mcp/session.h"
 
 #define H 100
@@ -384,6 +385,35 @@ static void test_untraced_peer_gone(void)
 	teardown(&f);
 }
 
+/* With a redactor, no credential of a line reaches a row: not the body,
+ * not an error message, not a parse error's excerpt; the call still pairs. */
+static void test_redacted(void)
+{
+	struct fixture f;
+	struct redactor *r = redactor__new();
+
+	setup(&f, false);
+	CHECK(r != NULL);
+	sessions__set_redactor(f.ss, r);
+	H_TO(&f, S, 100, "{\"method\":\"tools/call\",\"params\":{\"name\":\"s3\",\"arguments\":"
+			 "{\"key\":\"AKIAIOSFODNN7EXAMPLE\",\"password\":\"hunter2\"}},"
+			 "\"jsonrpc\":\"2.0\",\"id\":1}");
+	H_FROM(&f, S, 150, "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-1,"
+			   "\"message\":\"bad token ghp_0123456789abcdefghijklmnopqrstuvwxyzAB\"}}");
+	H_FROM(&f, S, 160, "{\"not\":\"rpc\",\"password\":\"hunter2\"}");
+	CHECK_EQ_INT(q_int(&f, "select count(*) from messages where body like '%AKIAIOSFODNN7EXAMPLE%' "
+			       "or body like '%hunter2%' or body like '%ghp_%'"), 0);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from messages where body like "
+			       "'%[redacted:aws-key:%' and body like '%\"password\":\"[redacted:key:%'"), 1);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from calls where error_message like '%ghp_%'"), 0);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from calls where error_message like "
+			       "'bad token [redacted:github-token:%' and status = 'error'"), 1);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from parse_errors where excerpt like '%hunter2%'"), 0);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from parse_errors"), 1);
+	teardown(&f);
+	redactor__free(r);
+}
+
 int main(void)
 {
 	RUN_TEST(test_both_ends_merge);
@@ -393,5 +423,6 @@ int main(void)
 	RUN_TEST(test_batch_and_garbage);
 	RUN_TEST(test_peers_gone_from_proc);
 	RUN_TEST(test_untraced_peer_gone);
+	RUN_TEST(test_redacted);
 	return CHECK_DONE();
 }

@@ -23,6 +23,7 @@
 #include "cmd/commands.h"
 #include "cmd/tracer.h"
 #include "db/store.h"
+#include "mcp/redact.h"
 
 static void proc_comm(pid_t pid, char *buf, size_t size)
 {
@@ -54,7 +55,8 @@ static void usage(FILE *f)
 		"           exits and returns its exit status\n"
 		"  attach   trace running processes until Ctrl-C or until they all exit\n"
 		"\n"
-		"OPTIONS := { --db FILE | --quiet | --json | --max-msg SIZE | --ring-size SIZE }\n"
+		"OPTIONS := { --db FILE | --quiet | --json | --max-msg SIZE | --ring-size SIZE |\n"
+		"             --no-redact | --redact-key NAME }\n"
 		"  -d, --db FILE        trace DB to create or append to (default " CLI_DEFAULT_DB ")\n"
 		"  -q, --quiet          print no call lines\n"
 		"  -j, --json           print call lines as JSON Lines\n"
@@ -64,6 +66,13 @@ static void usage(FILE *f)
 		"  -r, --ring-size SIZE kernel ring buffer, a power of two (default 64m)\n"
 		"  -p, --pid PID        (attach) a process to trace; repeat for more\n"
 		"  -f, --follow         (attach) also trace children they spawn from now on\n"
+		"      --no-redact      store bodies as sent: by default credentials in them\n"
+		"                       (cloud and API keys, tokens, JWTs, private keys,\n"
+		"                       passwords in URLs, members named like password,\n"
+		"                       secret, token, api_key) are replaced by a marker\n"
+		"                       with a short hash: [redacted:TYPE:1a2b3c4d]\n"
+		"      --redact-key NAME  also redact string members named NAME (any case,\n"
+		"                       - and _ ignored); repeat for more\n"
 		"\n"
 		"Exit status: run returns CMD's; attach 0. Both exit 1 when the trace DB\n"
 		"cannot be written (a full disk): tracing stops at the first failure and\n"
@@ -73,6 +82,19 @@ static void usage(FILE *f)
 		"  sudo mcptrace run -- npx @modelcontextprotocol/inspector ...\n"
 		"  sudo mcptrace attach -p $(pgrep -f my-mcp-server) --db server.db\n"
 		"  mcptrace stats --db server.db\n");
+}
+
+/* Whether name is one --redact-key takes: said before any DB is made. */
+static bool redact_key_ok(const char *name)
+{
+	struct redactor *r = redactor__new();
+	int err = r ? redactor__add_key(r, name) : -ENOMEM;
+
+	redactor__free(r);
+	if (err)
+		fprintf(stderr, "mcptrace: --redact-key '%s': %s\n", name,
+			err == -EINVAL ? "a key name is letters, digits, - and _" : strerror(-err));
+	return !err;
 }
 
 static int parse_opts(int argc, char **argv, bool attach, struct trace_opts *o)
@@ -85,6 +107,8 @@ static int parse_opts(int argc, char **argv, bool attach, struct trace_opts *o)
 		{ "ring-size", required_argument, NULL, 'r' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "follow", no_argument, NULL, 'f' },
+		{ "no-redact", no_argument, NULL, 'N' },
+		{ "redact-key", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -137,6 +161,19 @@ static int parse_opts(int argc, char **argv, bool attach, struct trace_opts *o)
 			break;
 		case 'f':
 			o->follow = true;
+			break;
+		case 'N':
+			o->no_redact = true;
+			break;
+		case 'K':
+			if (o->nredact_keys == TRACE_MAX_REDACT_KEYS) {
+				fprintf(stderr, "mcptrace: at most %d --redact-key options\n",
+					TRACE_MAX_REDACT_KEYS);
+				return -EINVAL;
+			}
+			if (!redact_key_ok(optarg))
+				return -EINVAL;
+			o->redact_keys[o->nredact_keys++] = optarg;
 			break;
 		case 'h':
 			usage(stdout);

@@ -22,6 +22,7 @@
 #include "cmd/tracer.h"
 #include "db/store.h"
 #include "db/store_sink.h"
+#include "mcp/redact.h"
 #include "mcp/session.h"
 #include "wire/stream.h"
 
@@ -280,6 +281,23 @@ int tracer__open(struct tracer *t, struct trace_opts *o, int argc, char **argv)
 		return err;
 	tracer__init_sinks(&t->sinks, t->store, &t->out);
 	t->sessions = sessions__new(&t->sinks);
+	if (t->sessions && !o->no_redact) {
+		t->redactor = redactor__new();
+		if (!t->redactor) {
+			fprintf(stderr, "mcptrace: out of memory\n");
+			return -ENOMEM;
+		}
+		for (int i = 0; i < o->nredact_keys; i++) {
+			err = redactor__add_key(t->redactor, o->redact_keys[i]);
+			if (err) {
+				fprintf(stderr, "mcptrace: --redact-key %s: %s\n", o->redact_keys[i],
+					err == -EINVAL ? "a key name is letters, digits, - and _"
+						       : strerror(-err));
+				return err;
+			}
+		}
+		sessions__set_redactor(t->sessions, t->redactor);
+	}
 	t->streams = stream_table__new(o->max_msg, &stream_sink);
 	if (!t->sessions || !t->streams) {
 		fprintf(stderr, "mcptrace: out of memory\n");
@@ -369,6 +387,7 @@ int tracer__close(struct tracer *t)
 				"try a larger --ring-size\n",
 			(unsigned long long)lost_ev, (unsigned long long)lost_bytes);
 	sessions__free(t->sessions);
+	redactor__free(t->redactor);
 	stream_table__free(t->streams);
 	store__close(t->store);
 	/* Last: the child it forks must not inherit the DB or its lock. */

@@ -19,6 +19,8 @@
 
 #define TRACE_MAX_PIDS 64
 
+#define TRACE_MAX_REDACT_KEYS 32
+
 struct trace_opts {
 	const char *db_path;
 	enum output_mode mode;
@@ -27,6 +29,9 @@ struct trace_opts {
 	bool follow;
 	pid_t pids[TRACE_MAX_PIDS];
 	int npids;
+	bool no_redact; /* keep credentials in bodies (--no-redact) */
+	const char *redact_keys[TRACE_MAX_REDACT_KEYS]; /* --redact-key NAME */
+	int nredact_keys;
 };
 
 struct tracer {
@@ -35,6 +40,7 @@ struct tracer {
 	struct store *store;
 	struct stream_table *streams;
 	struct sessions *sessions;
+	struct redactor *redactor; /* NULL with --no-redact */
 	struct sinks sinks; /* where the MCP stage's records go; keeps the first failure */
 	struct output out;
 	int64_t mono_to_epoch; /* add to a CLOCK_MONOTONIC ns time */

@@ -33,6 +33,11 @@ struct proc_lookup {
 	pid_t (*tcp)(pid_t self, uint64_t ino, struct tcp_ends *ends);
 };
 void sessions__set_lookup(struct sessions *ss, const struct proc_lookup *lookup);
+struct redactor;
+/* Every line passes through r (mcp/redact.h) before it is decoded, so no
+ * credential it finds reaches a record; NULL (the default) keeps lines as
+ * they are. r must outlive the stage. */
+void sessions__set_redactor(struct sessions *ss, const struct redactor *r);
 
 /* A framed line; returns whether it held JSON-RPC. */
 bool sessions__line(struct sessions *ss, const struct wire_line *line);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "mcptrace.h"
+#include "mcp/redact.h"
 #include "mcp/state.h"
 
 static int cmp_session(const void *x, const void *y)
@@ -59,6 +60,11 @@ struct sessions *sessions__new(struct sinks *sinks)
 void sessions__set_lookup(struct sessions *ss, const struct proc_lookup *lookup)
 {
 	ss->lookup = *lookup;
+}
+
+void sessions__set_redactor(struct sessions *ss, const struct redactor *r)
+{
+	ss->redactor = r;
 }
 
 void sessions__process_traced(struct sessions *ss, pid_t pid)
@@ -377,13 +383,42 @@ void sessions__store_line(struct sessions *ss, struct line_ctx *x, const struct 
 	}
 }
 
-bool sessions__line(struct sessions *ss, const struct wire_line *l)
+static bool route_line(struct sessions *ss, const struct wire_line *l)
 {
 	if (l->http)
 		return http__line(ss, l);
 	if (l->fd_kind == MT_FD_INET || l->fd_kind == MT_FD_SOCK)
 		return false; /* lines over TCP are not MCP's stdio transport */
 	return stdio__line(ss, l);
+}
+
+bool sessions__line(struct sessions *ss, const struct wire_line *l)
+{
+	struct wire_line clean;
+	char *text = NULL;
+	size_t len = 0;
+	bool rpc;
+
+	/* Secrets go before anything is made of the line: bodies, names,
+	 * errors and parse-error excerpts all come from the redacted text.
+	 * Both ends' sightings redact alike, so they still meet. */
+	int rc = ss->redactor ? redactor__apply(ss->redactor, l->text, l->len, &text, &len) : 0;
+
+	if (rc < 0) {
+		/* Never the raw line instead: it is dropped, and said so. */
+		clean = *l;
+		clean.len = 0;
+		sessions__parse_error(ss, &clean, "not stored: out of memory while redacting");
+		return true;
+	}
+	if (rc == 0)
+		return route_line(ss, l);
+	clean = *l;
+	clean.text = text;
+	clean.len = len;
+	rpc = route_line(ss, &clean);
+	free(text);
+	return rpc;
 }
 
 void sessions__loss(struct sessions *ss, const struct wire_line *w, uint64_t offset, uint64_t bytes,

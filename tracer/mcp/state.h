@@ -169,6 +169,7 @@ struct stream_info {
 struct sessions {
 	struct sinks *sinks;
 	void *sessions, *flows, *streams, *traced;
+	const struct redactor *redactor;
 	struct flow *holding; /* flows with held lines */
 	uint64_t held_seq;
 	struct sessions_stats stats;
