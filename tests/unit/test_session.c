@@ -414,6 +414,32 @@ static void test_redacted(void)
 	redactor__free(r);
 }
 
+/* A burst: the writer is 3000 lines ahead of the reader (a big pipe, a
+ * slow reader), both traced. Each message is stored once, with both
+ * times; no sighting is let go unmatched. */
+static void test_burst_each_once(void)
+{
+	struct fixture f;
+	char line[128];
+	int i;
+
+	setup(&f, true);
+	for (i = 0; i < 3000; i++) {
+		snprintf(line, sizeof(line),
+			 "{\"method\":\"notifications/message\",\"params\":{\"n\":%d},\"jsonrpc\":\"2.0\"}", i);
+		SRV_OUT(&f, S, 1000 + i, line);
+	}
+	for (i = 0; i < 3000; i++) {
+		snprintf(line, sizeof(line),
+			 "{\"method\":\"notifications/message\",\"params\":{\"n\":%d},\"jsonrpc\":\"2.0\"}", i);
+		H_FROM(&f, S, 100000 + i, line);
+	}
+	CHECK_EQ_INT(q_int(&f, "select count(*) from messages"), 3000);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from messages where sent_ns is null or recv_ns is null"), 0);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions"), 1);
+	teardown(&f);
+}
+
 int main(void)
 {
 	RUN_TEST(test_both_ends_merge);
@@ -424,5 +450,6 @@ int main(void)
 	RUN_TEST(test_peers_gone_from_proc);
 	RUN_TEST(test_untraced_peer_gone);
 	RUN_TEST(test_redacted);
+	RUN_TEST(test_burst_each_once);
 	return CHECK_DONE();
 }

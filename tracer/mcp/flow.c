@@ -184,7 +184,7 @@ void held_line__free(struct held_line *h)
 
 static void obs_pop(struct sessions *ss, struct flow *f, int side)
 {
-	struct obs *o = &f->q[side][f->head[side]];
+	struct obs *o = flow__at(f, side, 0);
 
 	if (o->held) {
 		held_line__free(o->held);
@@ -194,7 +194,7 @@ static void obs_pop(struct sessions *ss, struct flow *f, int side)
 	mrefs__put(ss, o->refs, o->n);
 	o->refs = NULL;
 	o->n = 0;
-	f->head[side] = (f->head[side] + 1) % OBS_QUEUE_LEN;
+	f->head[side] = (f->head[side] + 1) % f->cap[side];
 	f->count[side]--;
 }
 
@@ -211,12 +211,12 @@ bool flow__match(struct sessions *ss, struct flow *f, const struct wire_line *l,
 		stdio__decide(ss, f, other, l->tgid);
 
 	for (unsigned k = 0; k < f->count[other]; k++) {
-		struct obs *o = &f->q[other][(f->head[other] + k) % OBS_QUEUE_LEN];
+		struct obs *o = flow__at(f, other, k);
 
 		if (o->hash != hash || o->len != l->len)
 			continue;
 		for (unsigned j = 0; j <= k; j++) {
-			struct obs *d = &f->q[other][f->head[other]];
+			struct obs *d = flow__at(f, other, 0);
 
 			if (j == k)
 				for (size_t i = 0; i < d->n; i++)
@@ -230,17 +230,49 @@ bool flow__match(struct sessions *ss, struct flow *f, const struct wire_line *l,
 	return false;
 }
 
+/* Room for one more sighting on side: the ring doubles, unwrapped into
+ * the new block, up to OBS_QUEUE_MAX. False when it is full. */
+static bool flow_room(struct flow *f, int side)
+{
+	unsigned cap = f->cap[side] ? f->cap[side] * 2 : 16;
+	struct obs *q;
+
+	if (f->count[side] < f->cap[side])
+		return true;
+	if (f->cap[side] >= OBS_QUEUE_MAX || !(q = calloc(cap, sizeof(*q))))
+		return false;
+	for (unsigned k = 0; k < f->count[side]; k++)
+		q[k] = *flow__at(f, side, k);
+	free(f->q[side]);
+	f->q[side] = q;
+	f->cap[side] = cap;
+	f->head[side] = 0;
+	return true;
+}
+
+/* The place for a new sighting at the back of side's ring, or NULL when
+ * not even one slot could be had. A full ring lets its oldest go: it
+ * will not be matched now, so calls waiting for it are final. */
+static struct obs *flow_slot(struct sessions *ss, struct flow *f, int side)
+{
+	if (!flow_room(f, side)) {
+		if (!f->count[side])
+			return NULL;
+		obs_unmatched(ss, flow__at(f, side, 0));
+		obs_pop(ss, f, side);
+	}
+	return &f->q[side][(f->head[side] + f->count[side]) % f->cap[side]];
+}
+
 void flow__push(struct sessions *ss, struct flow *f, int side, uint64_t hash, size_t len,
 		struct mref *refs, size_t n)
 {
-	struct obs *o;
+	struct obs *o = flow_slot(ss, f, side);
 
-	if (f->count[side] == OBS_QUEUE_LEN) {
-		/* Full: the oldest will not be matched; finish its calls. */
-		obs_unmatched(ss, &f->q[side][f->head[side]]);
-		obs_pop(ss, f, side);
+	if (!o) {
+		mrefs__put(ss, refs, n);
+		return;
 	}
-	o = &f->q[side][(f->head[side] + f->count[side]) % OBS_QUEUE_LEN];
 	*o = (struct obs){ .hash = hash, .len = len, .refs = refs, .n = n };
 	f->count[side]++;
 }
@@ -265,18 +297,18 @@ void flow__hold(struct sessions *ss, struct flow *f, const struct wire_line *l, 
 	h->l.http = NULL;
 	h->msgs = msgs;
 	h->n = n;
-	if (f->count[side] == OBS_QUEUE_LEN) {
+	if (f->count[side] && !flow_room(f, side)) {
 		/* Full: the oldest can wait no longer. */
-		o = &f->q[side][f->head[side]];
+		o = flow__at(f, side, 0);
 		if (o->held)
 			stdio__decide_obs(ss, f, side, o, f->pid[!side]);
 		flow__trim(ss, f, side);
-		if (f->count[side] == OBS_QUEUE_LEN) {
-			obs_unmatched(ss, &f->q[side][f->head[side]]);
-			obs_pop(ss, f, side);
-		}
 	}
-	o = &f->q[side][(f->head[side] + f->count[side]) % OBS_QUEUE_LEN];
+	o = flow_slot(ss, f, side);
+	if (!o) {
+		held_line__free(h);
+		return;
+	}
 	h->seq = ss->held_seq++;
 	*o = (struct obs){ .hash = hash, .len = l->len, .held = h };
 	f->count[side]++;
@@ -291,7 +323,7 @@ void flow__hold(struct sessions *ss, struct flow *f, const struct wire_line *l, 
 void flow__trim(struct sessions *ss, struct flow *f, int side)
 {
 	while (f->count[side]) {
-		struct obs *o = &f->q[side][f->head[side]];
+		struct obs *o = flow__at(f, side, 0);
 
 		if (o->held || o->refs)
 			break;
@@ -316,6 +348,15 @@ void flow__drop_if_idle(struct sessions *ss, struct flow *f)
 	if (f->holding)
 		holding_unlink(ss, f);
 	tdelete(f, &ss->flows, cmp_u64_first);
+	flow__free(f);
+}
+
+void flow__free(void *p)
+{
+	struct flow *f = p;
+
+	free(f->q[0]);
+	free(f->q[1]);
 	free(f);
 }
 
@@ -331,7 +372,7 @@ void flow__free_all(struct sessions *ss, struct session *s)
 		for (int side = 0; side < 2; side++)
 			while (f->count[side])
 				obs_pop(ss, f, side);
-		free(f);
+		flow__free(f);
 	}
 	s->flows = NULL;
 }
@@ -341,7 +382,7 @@ void flow__flush(struct sessions *ss, struct session *s)
 	for (struct flow *f = s->flows; f; f = f->next)
 		for (int side = 0; side < 2; side++)
 			for (unsigned k = 0; k < f->count[side]; k++) {
-				struct obs *o = &f->q[side][(f->head[side] + k) % OBS_QUEUE_LEN];
+				struct obs *o = flow__at(f, side, k);
 
 				for (size_t i = 0; i < o->n; i++)
 					pending_give(ss, &o->refs[i]);

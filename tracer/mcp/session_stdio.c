@@ -142,7 +142,7 @@ void stdio__decide_obs(struct sessions *ss, struct flow *f, int side, struct obs
 void stdio__decide(struct sessions *ss, struct flow *f, int side, pid_t peer)
 {
 	for (unsigned k = 0; k < f->count[side] && f->held[side]; k++) {
-		struct obs *o = &f->q[side][(f->head[side] + k) % OBS_QUEUE_LEN];
+		struct obs *o = flow__at(f, side, k);
 
 		if (o->held)
 			stdio__decide_obs(ss, f, side, o, peer);
@@ -159,7 +159,7 @@ static pid_t held_peer(struct sessions *ss, struct flow *f, int side)
 	if (f->pid[!side])
 		return f->pid[!side];
 	for (unsigned k = 0; k < f->count[side] && !h; k++)
-		h = f->q[side][(f->head[side] + k) % OBS_QUEUE_LEN].held;
+		h = flow__at(f, side, k)->held;
 	if (!h)
 		return 0;
 	stream_info__forget(ss, h->l.stream_id);
@@ -175,7 +175,7 @@ static struct obs *oldest_held(struct sessions *ss, struct flow **fp, int *sidep
 	for (struct flow *f = ss->holding; f; f = f->next_holding)
 		for (int side = 0; side < 2; side++)
 			for (unsigned k = 0; k < f->count[side] && f->held[side]; k++) {
-				struct obs *o = &f->q[side][(f->head[side] + k) % OBS_QUEUE_LEN];
+				struct obs *o = flow__at(f, side, k);
 
 				if (!o->held)
 					continue;

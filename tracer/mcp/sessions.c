@@ -501,7 +501,7 @@ void sessions__free(struct sessions *ss)
 		return;
 	sessions__finish(ss, 0);
 	tdestroy(ss->sessions, free_session_node);
-	tdestroy(ss->flows, free);
+	tdestroy(ss->flows, flow__free);
 	tdestroy(ss->streams, free_stream_node);
 	tdestroy(ss->traced, noop_free);
 	free(ss);

@@ -27,7 +27,10 @@
 #include "mcp/sink.h"
 #include "wire/wire.h"
 
-#define OBS_QUEUE_LEN 256
+/* Sightings one side of a flow may be ahead of the other: a ring that grows
+ * with the backlog (a slow reader of a big pipe or socket buffer is that
+ * many lines behind the writer), up to this many, then drops its oldest. */
+#define OBS_QUEUE_MAX 65536
 
 enum role {
 	ROLE_CLIENT = 0,
@@ -108,8 +111,8 @@ struct flow {
 	uint64_t id;
 	struct session *session; /* NULL while it holds only undecided lines */
 	struct flow *next; /* in session->flows */
-	struct obs q[2][OBS_QUEUE_LEN]; /* per side (enum wire_dir): a ring */
-	unsigned head[2], count[2];
+	struct obs *q[2]; /* per side (enum wire_dir): a ring of cap[side] */
+	unsigned head[2], count[2], cap[2];
 	pid_t pid[2]; /* the process last seen on each side, from its records */
 	unsigned held[2]; /* obs with a held line, per side */
 	struct flow *next_holding; /* in sessions->holding while held[] is not 0 */
@@ -256,6 +259,11 @@ bool http__line(struct sessions *ss, const struct wire_line *l);
 struct session *http__session_find(struct sessions *ss, const char *key);
 
 /* flow.c */
+/* The k-th waiting sighting of f's side, oldest first (k < count). */
+static inline struct obs *flow__at(struct flow *f, int side, unsigned k)
+{
+	return &f->q[side][(f->head[side] + k) % f->cap[side]];
+}
 uint64_t flow__id_stdio(const struct wire_line *l);
 struct flow *flow__find(struct sessions *ss, uint64_t id);
 struct flow *flow__get(struct sessions *ss, struct session *s, uint64_t id);
@@ -268,6 +276,8 @@ void flow__hold(struct sessions *ss, struct flow *f, const struct wire_line *l, 
 		struct rpc_msg *msgs, size_t n);
 /* Pops the obs at the front of f's side that hold nothing any more. */
 void flow__trim(struct sessions *ss, struct flow *f, int side);
+/* Frees a flow with nothing waiting in it (a tdestroy callback too). */
+void flow__free(void *f);
 /* Frees f if it belongs to no session and holds nothing. */
 void flow__drop_if_idle(struct sessions *ss, struct flow *f);
 void held_line__free(struct held_line *h);
