@@ -11,6 +11,8 @@
 #   host     host.mjs spawning server-everything, checked by check_db.py
 #            against what the host logged
 #   tls      tlsmcp_client.mjs spawning its HTTPS server, both traced
+#   burst    200000 small requests written flat out into cat, both traced:
+#            each stored once, or the shortfall in losses; never twice
 # then the stdio, host and tls rounds again with a busy loop on every core.
 # Bounded: about 2 minutes on 2 cores with the default 4 rounds. Root only.
 # Run from the top of the tree: sh tests/integration/test_exact.sh [ROUNDS]
@@ -111,6 +113,26 @@ rounds stdio stdio_round "$ROUNDS"
 rounds lag stdio_round $((ROUNDS / 2)) MCPTRACE_TEST_LAG_MS=1500
 rounds host host_round "$ROUNDS"
 rounds tls tls_round "$ROUNDS"
+
+# burst: every request once, or the shortfall counted; never a duplicate
+N=200000
+timeout 300 "$MT" run -q --db "$TMP/burst.db" -- sh -c \
+	"python3 $IT/rpc_flood.py $N 100 | cat > /dev/null" > /dev/null 2> "$TMP/burst.err"
+rc=$?
+got=$(q "$TMP/burst.db" "select count(*) || ' ' || count(distinct rpc_id) || ' ' ||
+ (select count(*) from losses where reason = 'ringbuf') || ' ' || count(sent_ns) || ' ' ||
+ count(recv_ns) from messages")
+set -- $got
+echo "# burst: $N requests: $1 rows, $2 distinct ids, $3 ringbuf losses, $4 with the writer's time, $5 with the reader's"
+if [ $rc -ne 0 ]; then
+	say_fail "burst: mcptrace run exited $rc: $(tail -2 "$TMP/burst.err")"
+elif [ "$1" != "$2" ]; then
+	say_fail "burst: $(($1 - $2)) requests stored twice"
+elif [ "$1" != $N ] && [ "$3" = 0 ]; then
+	say_fail "burst: $1 of $N requests stored and no loss recorded"
+else
+	echo "ok burst: $N requests each stored once (or counted lost: $3 losses)"
+fi
 
 for c in $(seq "$(nproc)"); do
 	sh -c 'while :; do :; done' &
