@@ -28,13 +28,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if ! openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 \
-	-addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
-	-keyout "$TMP/key.pem" -out "$TMP/cert.pem" > "$TMP/openssl.err" 2>&1; then
-	echo "not ok exact: openssl req failed: $(tail -2 "$TMP/openssl.err")"
-	exit 1
-fi
-export NODE_EXTRA_CA_CERTS="$TMP/cert.pem"
+. tests/integration/tls_cert.sh
+make_cert "$TMP" exact || exit 1
 
 q() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$@"; }
 

@@ -66,16 +66,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A self-signed certificate for 127.0.0.1 that is its own CA: node trusts it
-# through NODE_EXTRA_CA_CERTS, curl --cacert, python cafile, gnutls-cli
-# --x509cafile; tstclnt is told to accept it (-o).
-if ! openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 \
-	-addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
-	-keyout "$TMP/key.pem" -out "$TMP/cert.pem" > "$TMP/openssl.err" 2>&1; then
-	echo "not ok tls_mcp: openssl req failed: $(tail -2 "$TMP/openssl.err")"
-	exit 1
-fi
-export NODE_EXTRA_CA_CERTS="$TMP/cert.pem"
+. tests/integration/tls_cert.sh
+make_cert "$TMP" tls_mcp || exit 1
 
 # check NAME [check_db.py options]: check_db.py, then tlsmcp_check.py clean
 # and (when the log has one) big, each printing its ok/not ok lines

@@ -83,49 +83,60 @@ static char *long_line(size_t pad, size_t *len)
 	return s;
 }
 
+/* A stream table over MAX-byte messages, a 20 kB line to feed it, what it
+ * reported. */
+struct fixture {
+	struct seen seen;
+	struct stream_sink sink;
+	struct stream_table *t;
+	uint64_t off;
+	size_t len;
+	char *line;
+};
+
+static void setup(struct fixture *f)
+{
+	*f = (struct fixture){ .sink = { .ctx = &f->seen, .line = on_line, .loss = on_loss } };
+	f->t = stream_table__new(MAX, &f->sink);
+	f->line = long_line(20000, &f->len);
+}
+
+/* The one line came out cut to MAX bytes, and lost bytes were reported. */
+static void check_cut(struct fixture *f, uint64_t lost)
+{
+	CHECK_EQ_INT(f->seen.lines, 1);
+	CHECK(f->seen.truncated);
+	CHECK_EQ_INT(f->seen.len, MAX);
+	CHECK_EQ_INT(f->seen.lost, lost);
+	stream_table__free(f->t);
+	free(f->line);
+}
+
 /* 20 kB in 1 kB writes: the framer keeps MAX bytes, the rest is a loss. */
 static void test_framer_cut_is_a_loss(void)
 {
-	struct seen seen = { 0 };
-	struct stream_sink sink = { .ctx = &seen, .line = on_line, .loss = on_loss };
-	struct stream_table *t = stream_table__new(MAX, &sink);
-	uint64_t off = 0;
-	size_t len;
-	char *s = long_line(20000, &len);
+	struct fixture f;
 
-	for (size_t i = 0; i < len; i += 1000)
-		record(t, &off, s + i, len - i < 1000 ? len - i : 1000, false, false);
-	CHECK_EQ_INT(seen.lines, 1);
-	CHECK(seen.truncated);
-	CHECK_EQ_INT(seen.len, MAX);
-	CHECK_EQ_INT(seen.wire_len, len - 1);
-	CHECK_EQ_INT(seen.lost, len - 1 - MAX);
-	CHECK_EQ_INT(seen.lost_unplaced, len - 1 - MAX);
-	stream_table__free(t);
-	free(s);
+	setup(&f);
+	for (size_t i = 0; i < f.len; i += 1000)
+		record(f.t, &f.off, f.line + i, f.len - i < 1000 ? f.len - i : 1000, false, false);
+	CHECK_EQ_INT(f.seen.wire_len, f.len - 1);
+	CHECK_EQ_INT(f.seen.lost_unplaced, f.len - 1 - MAX);
+	check_cut(&f, f.len - 1 - MAX);
 }
 
 /* One write over the cap: the kernel copied MAX bytes and skipped the rest
  * (with the newline); that skip is the only loss, counted once. */
 static void test_kernel_cut_counted_once(void)
 {
-	struct seen seen = { 0 };
-	struct stream_sink sink = { .ctx = &seen, .line = on_line, .loss = on_loss };
-	struct stream_table *t = stream_table__new(MAX, &sink);
-	uint64_t off = 0;
-	size_t len;
-	char *s = long_line(20000, &len);
+	struct fixture f;
 
-	record(t, &off, s, MAX, false, false);
-	record(t, &off, NULL, len - MAX, true, true);
-	CHECK_EQ_INT(seen.lines, 1);
-	CHECK(seen.truncated);
-	CHECK_EQ_INT(seen.len, MAX);
-	CHECK_EQ_INT(seen.lost, len - MAX);
-	CHECK_EQ_INT(seen.lost_placed, len - MAX);
-	CHECK_EQ_INT(seen.lost_unplaced, 0);
-	stream_table__free(t);
-	free(s);
+	setup(&f);
+	record(f.t, &f.off, f.line, MAX, false, false);
+	record(f.t, &f.off, NULL, f.len - MAX, true, true);
+	CHECK_EQ_INT(f.seen.lost_placed, f.len - MAX);
+	CHECK_EQ_INT(f.seen.lost_unplaced, 0);
+	check_cut(&f, f.len - MAX);
 }
 
 int main(void)
