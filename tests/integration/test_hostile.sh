@@ -7,6 +7,8 @@
 #   redact  a request carrying an AWS key, a password and a custom secret:
 #         by default neither reaches the DB (a marker with a short hash
 #         does), --redact-key adds a member name, --no-redact keeps them.
+#   pidns mcptrace started inside a PID namespace (as in a container
+#         without --pid=host) cannot be correct: it refuses, loudly.
 # Root only. Run from the top of the tree: sh tests/integration/test_hostile.sh
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/preamble.sh
@@ -73,6 +75,14 @@ if "$MT" run -q --db "$TMP/r4.db" --redact-key 'bad key' -- true 2> "$TMP/r4.err
 	say_fail "redact: --redact-key 'bad key' was taken"
 else
 	echo "ok redact: a key name that cannot match is refused: $(head -1 "$TMP/r4.err")"
+fi
+
+unshare --pid --fork --mount-proc "$MT" run -q --db "$TMP/pidns.db" -- true 2> "$TMP/pidns.err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q 'running in a PID namespace' "$TMP/pidns.err" && [ ! -e "$TMP/pidns.db" ]; then
+	echo "ok pidns: inside a PID namespace mcptrace refuses and says why, before any DB"
+else
+	say_fail "pidns: exit $rc, $(head -1 "$TMP/pidns.err"), DB $(ls "$TMP/pidns.db" 2>&1)"
 fi
 
 [ "$fails" -eq 0 ]

@@ -128,8 +128,30 @@ static bool have_bpf_caps(void)
 	return (eff & (1ull << CAP_BPF)) && (eff & (1ull << CAP_PERFMON));
 }
 
+/* The kernel numbers the host's PID namespace PROC_PID_INIT_INO. */
+#define PID_NS_INIT_INO 4026531836ULL
+
+/* Whether this process is in the host's PID namespace (true if it cannot
+ * tell: an old kernel without /proc/self/ns). */
+static bool in_host_pid_ns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/pid", &st) || (uint64_t)st.st_ino == PID_NS_INIT_INO;
+}
+
 int capture__check(void)
 {
+	/* The kernel's records name processes by their PIDs in the host's
+	 * namespace; in a nested one, /proc and -p speak other numbers and
+	 * nothing would be traced. Better no trace than a silent empty one. */
+	if (!in_host_pid_ns()) {
+		fprintf(stderr, "mcptrace: running in a PID namespace (pid %d here, not the host's): "
+				"its PIDs are not the kernel's, so nothing could be traced; run mcptrace "
+				"in the host's PID namespace (for a container: --pid=host)\n",
+			(int)getpid());
+		return -EOPNOTSUPP;
+	}
 	if (!have_bpf_caps()) {
 		fprintf(stderr, "mcptrace: tracing needs root (or CAP_BPF and CAP_PERFMON): try sudo\n");
 		return -EPERM;
