@@ -10,9 +10,13 @@
  * The run is done whole, byte by byte and in seeded random chunks, and the
  * three must give the same callbacks (abort otherwise); the callbacks must
  * also nest (head, bodies, end) and respect max_body. The SSE parser is
- * also fed the raw input whole and in chunks, with the same check. A last
- * run interleaves the two directions and throws in gaps, checking only for
- * crashes, leaks and nesting.
+ * also fed the raw input whole and in chunks, with the same check, and
+ * once more in chunks with seeded gaps (sse_parser__gap), checking only
+ * for crashes and leaks. A last run interleaves the two directions and
+ * throws in gaps (http_conn__gap, and sse_parser__gap on an event stream
+ * in progress, as stream_http does), checking for crashes, leaks and
+ * nesting, and that a direction set aside (http_conn__aside) gives no more
+ * heads. http__looks_like is asked about both streams.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,7 +32,7 @@ struct trace {
 	uint64_t events;
 	size_t max_body;
 	bool in_msg[2], sse[2], limited[2];
-	uint64_t body[2];
+	uint64_t body[2], heads[2];
 	struct sse_parser p[2];
 };
 
@@ -74,6 +78,7 @@ static void on_head(void *ctx, enum wire_dir d, const struct http_head *h)
 		abort();
 	t->in_msg[d] = true;
 	t->body[d] = 0;
+	t->heads[d]++;
 	t->events++;
 	t->hash = mix(t->hash, "H", 1);
 	t->hash = mix(t->hash, &d, sizeof(d));
@@ -222,6 +227,10 @@ static void run_rough(const uint8_t *a, size_t an, const uint8_t *b, size_t bn, 
 		bool side = (r & 1) ? ao < an : bo >= bn;
 		size_t k = 1 + (r >> 1) % 48;
 
+		enum wire_dir d = side ? da : !da;
+		bool aside = http_conn__aside(c, d);
+		uint64_t heads = t.heads[d];
+
 		if (side) {
 			k = k < an - ao ? k : an - ao;
 			http_conn__feed(c, da, (const char *)a + ao, k);
@@ -231,8 +240,14 @@ static void run_rough(const uint8_t *a, size_t an, const uint8_t *b, size_t bn, 
 			http_conn__feed(c, !da, (const char *)b + bo, k);
 			bo += k;
 		}
-		if ((r >> 8) % 13 == 0)
-			http_conn__gap(c, (r >> 12) & 1, (r >> 13) % 5);
+		if (aside && (t.heads[d] != heads || !http_conn__aside(c, d)))
+			abort(); /* set aside is for good */
+		if ((r >> 8) % 13 == 0) {
+			d = (r >> 12) & 1;
+			http_conn__gap(c, d, (r >> 13) % 5);
+			if (t.sse[d])
+				sse_parser__gap(&t.p[d]);
+		}
 	}
 	http_conn__eof(c, WIRE_READ);
 	http_conn__eof(c, WIRE_WRITE);
@@ -240,7 +255,8 @@ static void run_rough(const uint8_t *a, size_t an, const uint8_t *b, size_t bn, 
 	trace_free(&t);
 }
 
-static uint64_t run_sse(const uint8_t *p, size_t n, size_t step, uint32_t seed)
+/* gaps: a gap after about one chunk in gaps (0: none). */
+static uint64_t run_sse(const uint8_t *p, size_t n, size_t step, uint32_t seed, unsigned gaps)
 {
 	struct trace t;
 	size_t off = 0;
@@ -253,6 +269,8 @@ static uint64_t run_sse(const uint8_t *p, size_t n, size_t step, uint32_t seed)
 			k = n - off;
 		sse_parser__feed(&t.p[0], (const char *)p + off, k, on_event, &t);
 		off += k;
+		if (gaps && next(&seed) % gaps == 0)
+			sse_parser__gap(&t.p[0]);
 	}
 	trace_free(&t);
 	return mix(t.hash, &t.events, sizeof(t.events));
@@ -291,7 +309,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	run_rough(a, an, b, bn, da, max_body, seed);
 
-	if (run_sse(data + 1, size - 1, size, 0) != run_sse(data + 1, size - 1, 0, seed))
+	if (run_sse(data + 1, size - 1, size, 0, 0) != run_sse(data + 1, size - 1, 0, seed, 0))
 		abort();
+	run_sse(data + 1, size - 1, 0, seed, 2 + (seed & 7));
+	/* Only that it reads within bounds, and that a longer prefix of a
+	 * stream that looks like HTTP still does. */
+	if (http__looks_like((const char *)a, an / 2) && !http__looks_like((const char *)a, an))
+		abort();
+	http__looks_like((const char *)b, bn);
 	return 0;
 }

@@ -322,6 +322,37 @@ static void test_deep_nesting(void)
 	free(in);
 }
 
+/* A batch member's body is re-serialised; cJSON alone would print
+ * 8888888888888881 with 15 digits (8.88888888888888e+15, another id) and
+ * 0.30000000000000004 as 0.3. The body must re-decode to the same id and
+ * keep every number as sent (found by fuzz_stdio_rpc). */
+static void test_batch_exact_numbers(void)
+{
+	const char *in = "[{\"method\":\"\",\"id\":8888888888888881," J "},"
+			 "{\"id\":2,\"result\":{\"v\":[0.30000000000000004,1.5,-0,1e400],"
+			 "\"w\":123456789012345678}},8888888888888881]";
+	struct rpc_msg *m = NULL, *r = NULL;
+	size_t n = 0, rn = 0;
+
+	CHECK_EQ_INT(jsonrpc__decode(in, strlen(in), &m, &n), 0);
+	CHECK_EQ_INT(n, 3);
+	if (n != 3)
+		goto out;
+	CHECK_EQ_STR(m[0].id, "8888888888888881");
+	CHECK_EQ_STR(m[0].body, "{\"method\":\"\",\"id\":8888888888888881,\"jsonrpc\":\"2.0\"}");
+	CHECK_EQ_INT(jsonrpc__decode(m[0].body, m[0].body_len, &r, &rn), 0);
+	CHECK_EQ_INT(rn, 1);
+	if (rn == 1)
+		CHECK_EQ_STR(r[0].id, m[0].id);
+	jsonrpc__free(r, rn);
+	/* Past 2^53 the double is what is kept: 17 digits print it exactly. */
+	CHECK_EQ_STR(m[1].body, "{\"id\":2,\"result\":{\"v\":[0.30000000000000004,1.5,-0,null],"
+				"\"w\":1.2345678901234568e+17}}");
+	CHECK_EQ_STR(m[2].body, "8888888888888881");
+out:
+	jsonrpc__free(m, n);
+}
+
 static void test_odd_numbers(void)
 {
 	static const struct {
@@ -405,6 +436,7 @@ int main(void)
 	RUN_TEST(test_batch);
 	RUN_TEST(test_batch_limit);
 	RUN_TEST(test_deep_nesting);
+	RUN_TEST(test_batch_exact_numbers);
 	RUN_TEST(test_odd_numbers);
 	RUN_TEST(test_kind_names);
 	return CHECK_DONE();

@@ -342,7 +342,43 @@ void jsonrpc__free(struct rpc_msg *msgs, size_t count)
 	free(msgs);
 }
 
-static int decode_batch(const cJSON *root, struct rpc_msg **out, size_t *count)
+/* cJSON prints a number with 15 significant digits whenever those come
+ * within an epsilon of it, so a member re-serialised by cJSON would show
+ * other numbers than were sent: the id 8888888888888881 as
+ * 8.88888888888888e+15, which is another id. Every number that 15 digits
+ * do not give back exactly becomes raw text with 17, which do. Returns 0
+ * or -ENOMEM. */
+static int exact_numbers(cJSON *parent)
+{
+	cJSON *c, *next, *raw;
+	char buf[32];
+
+	for (c = parent->child; c; c = next) {
+		next = c->next;
+		if (cJSON_IsArray(c) || cJSON_IsObject(c)) {
+			if (exact_numbers(c) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		if (!cJSON_IsNumber(c) || !isfinite(c->valuedouble))
+			continue;
+		snprintf(buf, sizeof(buf), "%.15g", c->valuedouble);
+		if (strtod(buf, NULL) == c->valuedouble)
+			continue;
+		snprintf(buf, sizeof(buf), "%.17g", c->valuedouble);
+		raw = cJSON_CreateRaw(buf);
+		if (!raw)
+			return -ENOMEM;
+		/* The member's key moves over with its flag. */
+		raw->string = c->string;
+		raw->type |= c->type & cJSON_StringIsConst;
+		c->string = NULL;
+		cJSON_ReplaceItemViaPointer(parent, c, raw);
+	}
+	return 0;
+}
+
+static int decode_batch(cJSON *root, struct rpc_msg **out, size_t *count)
 {
 	const cJSON *it;
 	struct rpc_msg *msgs;
@@ -357,10 +393,23 @@ static int decode_batch(const cJSON *root, struct rpc_msg **out, size_t *count)
 	cJSON_ArrayForEach(it, root)
 	{
 		struct rpc_msg *m = &msgs[i++];
-		char *body;
 
 		m->in_batch = true;
-		body = cJSON_PrintUnformatted(it);
+		err = decode_value(it, m);
+		if (err)
+			goto cleanup;
+	}
+	/* Then the bodies, from a tree whose numbers print exactly (after
+	 * decode_value: raw items are no longer numbers to it). */
+	err = exact_numbers(root);
+	if (err)
+		goto cleanup;
+	i = 0;
+	cJSON_ArrayForEach(it, root)
+	{
+		struct rpc_msg *m = &msgs[i++];
+		char *body = cJSON_PrintUnformatted(it);
+
 		if (!body) {
 			err = -ENOMEM;
 			goto cleanup;
@@ -373,9 +422,6 @@ static int decode_batch(const cJSON *root, struct rpc_msg **out, size_t *count)
 			err = -ENOMEM;
 			goto cleanup;
 		}
-		err = decode_value(it, m);
-		if (err)
-			goto cleanup;
 	}
 	*out = msgs;
 	*count = n;
