@@ -8,6 +8,8 @@
 #            (MCPTRACE_TEST_LAG_MS): both peers are gone from /proc before
 #            their first record is read, so only the kernel's records can
 #            pair them
+#   pipe     a one-shot writer into cat that reads only once the writer has
+#            exited, read late the same way: both gone from /proc
 #   host     host.mjs spawning server-everything, checked by check_db.py
 #            against what the host logged
 #   tls      tlsmcp_client.mjs spawning its HTTPS server, both traced
@@ -53,6 +55,24 @@ stdio_round() {
 	# response, and notifications/initialized
 	want="1 125 62 0"
 	[ "$got" = "$want" ] || echo "$name $i: sessions messages ok-calls dups = $got, want $want"
+}
+
+# pipe_round NAME I [env...]: 5 requests into a pipe whose reader starts
+# only once the writer has exited (it waits on a FIFO the writer's shell
+# writes after python is gone)
+pipe_round() {
+	name=$1 i=$2
+	shift 2
+	db=$TMP/$name-$i.db
+	mkfifo "$TMP/$name-$i.go"
+	env "$@" timeout 60 "$MT" run -q --db "$db" -- sh -c \
+		"{ python3 $IT/rpc_flood.py 5 100; echo > $TMP/$name-$i.go; } |
+		 { cat $TMP/$name-$i.go > /dev/null; cat > /dev/null; }" 2> "$TMP/$name-$i.err"
+	rc=$?
+	[ $rc -eq 0 ] || { echo "$name $i: mcptrace run exited $rc: $(tail -2 "$TMP/$name-$i.err")"; return; }
+	got=$(q "$db" "select (select count(*) from sessions) || ' ' || count(*) || ' ' ||
+ sum(sent_ns is not null and recv_ns is not null) from messages")
+	[ "$got" = "1 5 5" ] || echo "$name $i: sessions rows rows-with-both-times = $got, want 1 5 5"
 }
 
 # host_round NAME I: host.mjs basic against server-everything
@@ -106,6 +126,7 @@ rounds() {
 
 rounds stdio stdio_round "$ROUNDS"
 rounds lag stdio_round $((ROUNDS / 2)) MCPTRACE_TEST_LAG_MS=1500
+rounds pipe pipe_round $((ROUNDS / 2)) MCPTRACE_TEST_LAG_MS=1000
 rounds host host_round "$ROUNDS"
 rounds tls tls_round "$ROUNDS"
 

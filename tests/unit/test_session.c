@@ -440,6 +440,28 @@ static void test_burst_each_once(void)
 	teardown(&f);
 }
 
+/* The writer is gone before its reader reads, and both were gone from
+ * /proc when their records were read: the reader's sighting still meets
+ * the writer's lines, each stored once, in one session. */
+static void test_writer_exits_before_reader(void)
+{
+	static const struct proc_lookup gone = { gone_peer, gone_ancestor, fake_tcp };
+	struct fixture f;
+
+	setup(&f, true);
+	sessions__set_lookup(f.ss, &gone);
+	SRV_OUT(&f, S, 100, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
+	SRV_OUT(&f, S, 101, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
+	sessions__process_exit(f.ss, S, 102);
+	H_FROM(&f, S, 110, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
+	H_FROM(&f, S, 111, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
+	sessions__process_exit(f.ss, H, 120);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from messages"), 2);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from messages where sent_ns is null or recv_ns is null"), 0);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions"), 1);
+	teardown(&f);
+}
+
 int main(void)
 {
 	RUN_TEST(test_both_ends_merge);
@@ -451,5 +473,6 @@ int main(void)
 	RUN_TEST(test_untraced_peer_gone);
 	RUN_TEST(test_redacted);
 	RUN_TEST(test_burst_each_once);
+	RUN_TEST(test_writer_exits_before_reader);
 	return CHECK_DONE();
 }

@@ -204,12 +204,11 @@ static size_t sessions_of(struct sessions *ss, pid_t pid, struct session ***out)
 void sessions__process_exit(struct sessions *ss, pid_t pid, int64_t ts_ns)
 {
 	struct session **list;
-	size_t n;
+	size_t n = sessions_of(ss, pid, &list);
 
-	/* Lines held for want of their other end are decided before the
-	 * sessions they may belong to end. */
-	stdio__decide_all(ss);
-	n = sessions_of(ss, pid, &list);
+	/* Lines held for want of their other end wait on: a writer gone
+	 * before its reader read is common, and the reader's sighting, still
+	 * to come, is what pairs them (then in a session of their own). */
 
 	for (size_t i = 0; i < n; i++)
 		session__drop(ss, list[i], ts_ns);

@@ -77,8 +77,9 @@ struct obs {
  * holding the pipe (it exited, or the tracer is behind), and no record of
  * the other side has been read. The kernel's records of the other end are
  * the truth about who it is, so the line waits in its flow for them: the
- * other side's sighting decides it. Lines still waiting at the next flush,
- * or when a process exits, are decided with what /proc says then.
+ * other side's sighting decides it. Lines still waiting at the next flush
+ * are decided with what /proc says then (not when the writer exits: its
+ * reader may still read them).
  */
 struct held_line {
 	uint64_t seq; /* the order lines were held in, across flows */
