@@ -166,25 +166,32 @@ static pid_t held_peer(struct sessions *ss, struct flow *f, int side)
 	return stream_info__peer(ss, &h->l);
 }
 
+/* The held line of f's side at or after its pass cursor, which moves
+ * past what was decided: each line is looked at once a pass. */
+static struct obs *next_held(struct flow *f, int side)
+{
+	for (; f->decide_at[side] < f->count[side]; f->decide_at[side]++) {
+		struct obs *o = flow__at(f, side, f->decide_at[side]);
+
+		if (o->held)
+			return o;
+	}
+	return NULL;
+}
+
 /* The held line that waited longest, across flows: lines are decided in
  * the order they came, so a request is made before its answer. */
 static struct obs *oldest_held(struct sessions *ss, struct flow **fp, int *sidep)
 {
-	struct obs *best = NULL;
+	struct obs *best = NULL, *o;
 
 	for (struct flow *f = ss->holding; f; f = f->next_holding)
 		for (int side = 0; side < 2; side++)
-			for (unsigned k = 0; k < f->count[side] && f->held[side]; k++) {
-				struct obs *o = flow__at(f, side, k);
-
-				if (!o->held)
-					continue;
-				if (!best || o->held->seq < best->held->seq) {
-					best = o;
-					*fp = f;
-					*sidep = side;
-				}
-				break;
+			if (f->held[side] && (o = next_held(f, side)) &&
+			    (!best || o->held->seq < best->held->seq)) {
+				best = o;
+				*fp = f;
+				*sidep = side;
 			}
 	return best;
 }
@@ -195,8 +202,13 @@ void stdio__decide_all(struct sessions *ss)
 	struct obs *o;
 	int side;
 
+	for (f = ss->holding; f; f = f->next_holding)
+		for (side = 0; side < 2; side++) {
+			f->decide_at[side] = 0;
+			f->decide_peer[side] = f->held[side] ? held_peer(ss, f, side) : 0;
+		}
 	while ((o = oldest_held(ss, &f, &side)))
-		stdio__decide_obs(ss, f, side, o, held_peer(ss, f, side));
+		stdio__decide_obs(ss, f, side, o, f->decide_peer[side]);
 	f = ss->holding;
 	ss->holding = NULL;
 	for (; f; f = next) {

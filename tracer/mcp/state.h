@@ -118,6 +118,10 @@ struct flow {
 	unsigned held[2]; /* obs with a held line, per side */
 	struct flow *next_holding; /* in sessions->holding while held[] is not 0 */
 	bool holding;
+	/* stdio__decide_all, per side: where its next held line may be, and
+	 * the peer found once for the pass (a /proc scan is not per line). */
+	unsigned decide_at[2];
+	pid_t decide_peer[2];
 };
 
 struct call {
