@@ -288,11 +288,11 @@ int tracer__open(struct tracer *t, struct trace_opts *o, int argc, char **argv)
 			return -ENOMEM;
 		}
 		for (int i = 0; i < o->nredact_keys; i++) {
+			/* The names were checked as options were parsed. */
 			err = redactor__add_key(t->redactor, o->redact_keys[i]);
 			if (err) {
-				fprintf(stderr, "mcptrace: --redact-key %s: %s\n", o->redact_keys[i],
-					err == -EINVAL ? "a key name is letters, digits, - and _"
-						       : strerror(-err));
+				fprintf(stderr, "mcptrace: --redact-key '%s': %s\n", o->redact_keys[i],
+					strerror(-err));
 				return err;
 			}
 		}
