@@ -330,12 +330,14 @@ static bool gone_ancestor(pid_t anc, pid_t pid)
 	return false;
 }
 
+/* Every process gone from /proc by the time its records are read. */
+static const struct proc_lookup gone = { gone_peer, gone_ancestor, fake_tcp };
+
 /* Both ends traced, but both gone from /proc before their first records
  * are read (a short-lived pair, a tracer busy hooking TLS): the kernel's
  * records alone must give one session, each message once, calls paired. */
 static void test_peers_gone_from_proc(void)
 {
-	static const struct proc_lookup gone = { gone_peer, gone_ancestor, fake_tcp };
 	struct fixture f;
 
 	setup(&f, true);
@@ -371,7 +373,6 @@ static void test_peers_gone_from_proc(void)
  * peer unknown, once. */
 static void test_untraced_peer_gone(void)
 {
-	static const struct proc_lookup gone = { gone_peer, gone_ancestor, fake_tcp };
 	struct fixture f;
 
 	setup(&f, false);
@@ -445,7 +446,6 @@ static void test_burst_each_once(void)
  * the writer's lines, each stored once, in one session. */
 static void test_writer_exits_before_reader(void)
 {
-	static const struct proc_lookup gone = { gone_peer, gone_ancestor, fake_tcp };
 	struct fixture f;
 
 	setup(&f, true);
