@@ -125,6 +125,17 @@ static bool feed(struct fixture *f, pid_t pid, uint32_t fd, uint8_t dir, uint64_
 #define SRV_IN(f, srv, ts, txt) feed(f, srv, 0, WIRE_READ, (srv) == S ? 11 : 21, ts, txt)
 #define SRV_OUT(f, srv, ts, txt) feed(f, srv, 1, WIRE_WRITE, (srv) == S ? 12 : 22, ts, txt)
 
+#define LIST_1 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}"
+#define LIST_2 "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}"
+
+/* Each message once, with both times, in one session. */
+static void check_each_once(struct fixture *f, long long messages)
+{
+	CHECK_EQ_INT(q_int(f, "select count(*) from messages"), messages);
+	CHECK_EQ_INT(q_int(f, "select count(*) from messages where sent_ns is null or recv_ns is null"), 0);
+	CHECK_EQ_INT(q_int(f, "select count(*) from sessions"), 1);
+}
+
 static long long q_int(struct fixture *f, const char *sql)
 {
 	sqlite3 *db = store__db(f->store);
@@ -369,8 +380,8 @@ static void test_peers_gone_from_proc(void)
 }
 
 /* Only the host traced and its server gone from /proc: its lines wait
- * for a sighting that never comes, then are stored at the flush with the
- * peer unknown, once. */
+ * for a sighting that never comes. A flush looks in /proc and finds
+ * nobody; the next stores them with the peer unknown, once. */
 static void test_untraced_peer_gone(void)
 {
 	struct fixture f;
@@ -379,6 +390,7 @@ static void test_untraced_peer_gone(void)
 	sessions__set_lookup(f.ss, &gone);
 	H_TO(&f, S, 100, INIT_REQ);
 	H_FROM(&f, S, 150, INIT_RES);
+	sessions__flush(f.ss);
 	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions"), 1);
 	CHECK_EQ_INT(q_int(&f, "select count(*) from messages"), 2);
 	CHECK_EQ_INT(q_int(&f, "select latency_ns from calls where rpc_id='0'"), 50);
@@ -435,30 +447,60 @@ static void test_burst_each_once(void)
 			 "{\"method\":\"notifications/message\",\"params\":{\"n\":%d},\"jsonrpc\":\"2.0\"}", i);
 		H_FROM(&f, S, 100000 + i, line);
 	}
-	CHECK_EQ_INT(q_int(&f, "select count(*) from messages"), 3000);
-	CHECK_EQ_INT(q_int(&f, "select count(*) from messages where sent_ns is null or recv_ns is null"), 0);
-	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions"), 1);
+	check_each_once(&f, 3000);
 	teardown(&f);
 }
 
 /* The writer is gone before its reader reads, and both were gone from
  * /proc when their records were read: the reader's sighting still meets
- * the writer's lines, each stored once, in one session. */
-static void test_writer_exits_before_reader(void)
+ * the writer's lines, each stored once, in one session. With
+ * flush_between, a flush comes between the writer's records and its
+ * reader's (still in the ring buffer when /proc was asked): that flush
+ * must not store the lines, nor the next one twice. */
+static void writer_gone_then_reader(bool flush_between)
 {
 	struct fixture f;
 
 	setup(&f, true);
 	sessions__set_lookup(f.ss, &gone);
-	SRV_OUT(&f, S, 100, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
-	SRV_OUT(&f, S, 101, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
+	SRV_OUT(&f, S, 100, LIST_1);
+	SRV_OUT(&f, S, 101, LIST_2);
 	sessions__process_exit(f.ss, S, 102);
-	H_FROM(&f, S, 110, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
-	H_FROM(&f, S, 111, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
+	if (flush_between)
+		sessions__flush(f.ss);
+	H_FROM(&f, S, 110, LIST_1);
+	H_FROM(&f, S, 111, LIST_2);
 	sessions__process_exit(f.ss, H, 120);
-	CHECK_EQ_INT(q_int(&f, "select count(*) from messages"), 2);
-	CHECK_EQ_INT(q_int(&f, "select count(*) from messages where sent_ns is null or recv_ns is null"), 0);
-	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions"), 1);
+	check_each_once(&f, 2);
+	teardown(&f);
+}
+
+static void test_writer_exits_before_reader(void)
+{
+	writer_gone_then_reader(false);
+}
+
+static void test_flush_between_writer_and_reader(void)
+{
+	writer_gone_then_reader(true);
+}
+
+/* The writer exits with a line its reader (traced, /proc showed it) has
+ * not read yet: the session waits for that read, so the line is stored
+ * once with both times, and still ends at the writer's exit. */
+static void test_writer_exits_with_unread_line(void)
+{
+	struct fixture f;
+
+	setup(&f, true);
+	SRV_OUT(&f, S, 100, LIST_1);
+	H_FROM(&f, S, 105, LIST_1);
+	SRV_OUT(&f, S, 110, LIST_2);
+	sessions__process_exit(f.ss, S, 120);
+	sessions__flush(f.ss);
+	H_FROM(&f, S, 130, LIST_2);
+	check_each_once(&f, 2);
+	CHECK_EQ_INT(q_int(&f, "select ended_ns from sessions"), 120);
 	teardown(&f);
 }
 
@@ -471,6 +513,8 @@ int main(void)
 	RUN_TEST(test_batch_and_garbage);
 	RUN_TEST(test_peers_gone_from_proc);
 	RUN_TEST(test_untraced_peer_gone);
+	RUN_TEST(test_flush_between_writer_and_reader);
+	RUN_TEST(test_writer_exits_with_unread_line);
 	RUN_TEST(test_redacted);
 	RUN_TEST(test_burst_each_once);
 	RUN_TEST(test_writer_exits_before_reader);

@@ -179,15 +179,16 @@ static struct obs *next_held(struct flow *f, int side)
 	return NULL;
 }
 
-/* The held line that waited longest, across flows: lines are decided in
- * the order they came, so a request is made before its answer. */
-static struct obs *oldest_held(struct sessions *ss, struct flow **fp, int *sidep)
+/* The held line that waited longest, across flows, if held before seq
+ * `before`: lines are decided in the order they came, so a request is
+ * made before its answer. */
+static struct obs *oldest_held(struct sessions *ss, uint64_t before, struct flow **fp, int *sidep)
 {
 	struct obs *best = NULL, *o;
 
 	for (struct flow *f = ss->holding; f; f = f->next_holding)
 		for (int side = 0; side < 2; side++)
-			if (f->held[side] && (o = next_held(f, side)) &&
+			if (f->held[side] && (o = next_held(f, side)) && o->held->seq < before &&
 			    (!best || o->held->seq < best->held->seq)) {
 				best = o;
 				*fp = f;
@@ -196,28 +197,51 @@ static struct obs *oldest_held(struct sessions *ss, struct flow **fp, int *sidep
 	return best;
 }
 
-void stdio__decide_all(struct sessions *ss)
+/* Who /proc shows at the other end of each held side, for the lines held
+ * so far. */
+static void look_up_peers(struct sessions *ss)
 {
-	struct flow *f, *next;
+	for (struct flow *f = ss->holding; f; f = f->next_holding)
+		for (int side = 0; side < 2; side++)
+			f->decide_peer[side] = f->held[side] ? held_peer(ss, f, side) : 0;
+	ss->looked_up_before = ss->held_seq;
+}
+
+void stdio__decide_all(struct sessions *ss, bool now)
+{
+	struct flow *f, *next, **keep;
 	struct obs *o;
 	int side;
 
+	/*
+	 * What /proc said at the last pass decides. A reader gone from /proc
+	 * then had its records in the ring buffer before that, and the polls
+	 * since have read them: they met its lines already. Asking /proc now
+	 * and deciding at once would store a line the reader's records, not
+	 * yet read, will store again.
+	 */
+	if (now)
+		look_up_peers(ss);
 	for (f = ss->holding; f; f = f->next_holding)
-		for (side = 0; side < 2; side++) {
-			f->decide_at[side] = 0;
-			f->decide_peer[side] = f->held[side] ? held_peer(ss, f, side) : 0;
-		}
-	while ((o = oldest_held(ss, &f, &side)))
-		stdio__decide_obs(ss, f, side, o, f->decide_peer[side]);
+		f->decide_at[0] = f->decide_at[1] = 0;
+	while ((o = oldest_held(ss, ss->looked_up_before, &f, &side)))
+		stdio__decide_obs(ss, f, side, o, f->pid[!side] ? f->pid[!side] : f->decide_peer[side]);
 	f = ss->holding;
-	ss->holding = NULL;
+	keep = &ss->holding;
 	for (; f; f = next) {
 		next = f->next_holding;
-		f->holding = false;
 		flow__trim(ss, f, 0);
 		flow__trim(ss, f, 1);
+		if (f->held[0] || f->held[1]) {
+			*keep = f;
+			keep = &f->next_holding;
+			continue;
+		}
+		f->holding = false;
 		flow__drop_if_idle(ss, f);
 	}
+	*keep = NULL;
+	look_up_peers(ss);
 }
 
 /* Whether the other end of l's channel, if traced, shows up in records

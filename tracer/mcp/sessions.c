@@ -201,19 +201,46 @@ static size_t sessions_of(struct sessions *ss, pid_t pid, struct session ***out)
 	return w.n;
 }
 
+/* Whether pid, gone, wrote lines of s that its peer, traced and still
+ * running, has not been seen to read: they are in the pipe, and the
+ * reader's sightings will pair them. */
+static bool unread_by_peer(struct sessions *ss, const struct session *s, pid_t pid)
+{
+	pid_t peer = s->client == pid ? s->server : s->client;
+
+	if (!peer || peer == pid || !sessions__is_traced(ss, peer))
+		return false;
+	for (const struct flow *f = s->flows; f; f = f->next)
+		if (f->pid[WIRE_WRITE] == pid && f->count[WIRE_WRITE])
+			return true;
+	return false;
+}
+
 void sessions__process_exit(struct sessions *ss, pid_t pid, int64_t ts_ns)
 {
 	struct session **list;
-	size_t n = sessions_of(ss, pid, &list);
+	size_t n;
 
+	/* Gone from the traced set first: a peer lingering for pid's reads
+	 * ends with pid, and pid's own lingering sessions end now. */
+	tdelete((void *)(intptr_t)pid, &ss->traced, cmp_pid);
+	n = sessions_of(ss, pid, &list);
 	/* Lines held for want of their other end wait on: a writer gone
 	 * before its reader read is common, and the reader's sighting, still
-	 * to come, is what pairs them (then in a session of their own). */
+	 * to come, is what pairs them (then in a session of their own). A
+	 * session whose other end is traced and running waits the same way
+	 * for the reads of what pid wrote; it ends at pid's exit all the same. */
+	for (size_t i = 0; i < n; i++) {
+		struct session *s = list[i];
 
-	for (size_t i = 0; i < n; i++)
-		session__drop(ss, list[i], ts_ns);
+		if (!s->exited && unread_by_peer(ss, s, pid)) {
+			s->exited = pid;
+			s->exited_ns = ts_ns;
+			continue;
+		}
+		session__drop(ss, s, s->exited ? s->exited_ns : ts_ns);
+	}
 	free(list);
-	tdelete((void *)(intptr_t)pid, &ss->traced, cmp_pid);
 }
 
 /* ---- streams ---- */
@@ -444,7 +471,7 @@ void sessions__finish(struct sessions *ss, int64_t ts_ns)
 	struct session **list;
 	size_t n;
 
-	stdio__decide_all(ss);
+	stdio__decide_all(ss, true);
 	n = sessions_of(ss, 0, &list);
 
 	for (size_t i = 0; i < n; i++)
@@ -457,16 +484,22 @@ void sessions__flush(struct sessions *ss)
 	struct session **list;
 	size_t n;
 
-	/* A line held this long has no traced process at its other end, or
-	 * one that /proc can show now. */
-	stdio__decide_all(ss);
+	/* A line held since the last pass has no traced process at its other
+	 * end, or one /proc showed then. */
+	stdio__decide_all(ss, false);
 	n = sessions_of(ss, 0, &list);
 
 	for (size_t i = 0; i < n; i++) {
-		for (struct call *c = list[i]->open; c; c = c->next)
+		struct session *s = list[i];
+
+		if (s->exited && !unread_by_peer(ss, s, s->exited)) {
+			session__drop(ss, s, s->exited_ns);
+			continue;
+		}
+		for (struct call *c = s->open; c; c = c->next)
 			if (c->dirty)
 				call__sync(ss, c);
-		flow__flush(ss, list[i]);
+		flow__flush(ss, s);
 	}
 	free(list);
 }

@@ -77,9 +77,10 @@ struct obs {
  * holding the pipe (it exited, or the tracer is behind), and no record of
  * the other side has been read. The kernel's records of the other end are
  * the truth about who it is, so the line waits in its flow for them: the
- * other side's sighting decides it. Lines still waiting at the next flush
- * are decided with what /proc says then (not when the writer exits: its
- * reader may still read them).
+ * other side's sighting decides it. A flush looks in /proc for the other
+ * end of lines still waiting; the next flush decides them with what it
+ * found, once the records written before the look have been read (not
+ * when the writer exits: its reader may still read them).
  */
 struct held_line {
 	uint64_t seq; /* the order lines were held in, across flows */
@@ -119,7 +120,7 @@ struct flow {
 	struct flow *next_holding; /* in sessions->holding while held[] is not 0 */
 	bool holding;
 	/* stdio__decide_all, per side: where its next held line may be, and
-	 * the peer found once for the pass (a /proc scan is not per line). */
+	 * the peer /proc showed at the last pass (one scan, not one a line). */
 	unsigned decide_at[2];
 	pid_t decide_peer[2];
 };
@@ -161,6 +162,10 @@ struct session {
 	struct call *open; /* list of open calls */
 	struct flow *flows;
 	struct sessions *ss;
+	/* One end exited with lines its live, traced peer has still to read:
+	 * the session waits for those reads (see sessions__process_exit). */
+	pid_t exited;
+	int64_t exited_ns;
 };
 
 /* What /proc and the kernel say about a stream, learnt at its first message. */
@@ -180,6 +185,7 @@ struct sessions {
 	const struct redactor *redactor;
 	struct flow *holding; /* flows with held lines */
 	uint64_t held_seq;
+	uint64_t looked_up_before; /* held lines before this seq have a decide_peer */
 	struct sessions_stats stats;
 	struct proc_lookup lookup;
 };
@@ -255,9 +261,10 @@ bool stdio__line(struct sessions *ss, const struct wire_line *l);
 void stdio__decide(struct sessions *ss, struct flow *f, int side, pid_t peer);
 /* Makes records of held line o of f's side, in its place. */
 void stdio__decide_obs(struct sessions *ss, struct flow *f, int side, struct obs *o, pid_t peer);
-/* Decides every held line: with the other side's process if its records
- * named it, else with what /proc says now. */
-void stdio__decide_all(struct sessions *ss);
+/* Decides the held lines the last pass looked up (all of them if now:
+ * looked up at once, at the end): with the other side's process if its
+ * records named it, else with what /proc showed. Then looks up the rest. */
+void stdio__decide_all(struct sessions *ss, bool now);
 
 /* session_http.c */
 bool http__line(struct sessions *ss, const struct wire_line *l);
