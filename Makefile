@@ -37,7 +37,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all clean install test unit-test deps demo bench fuzz
+.PHONY: all clean install test unit-test deps demo bench bench-tls fuzz
 .DELETE_ON_ERROR:
 
 all: $(OUT)/mcptrace
@@ -117,6 +117,9 @@ demo: deps
 
 bench: all
 	$(Q)sh scripts/bench.sh
+
+bench-tls: all
+	$(Q)sh scripts/bench-tls.sh
 
 clean:
 	rm -rf $(OUT)

@@ -43,8 +43,9 @@ dump=$tmp/tls_dump
 CFLAGS="-g -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Itracer -I$OUT"
 LIBS="-lbpf -lelf -lz -lcjson -lsqlite3 -lm"
 if ! cc $CFLAGS $here/tls_dump.c "$OUT/libmcptrace.a" $LIBS -o "$dump" 2> "$tmp/cc.log"; then
-	make -s "$OUT/tracer/capture/capture.o" "$OUT/tracer/capture/tls_lib.o" > /dev/null 2>&1
-	if ! cc $CFLAGS $here/tls_dump.c "$OUT/tracer/capture/capture.o" "$OUT/tracer/capture/tls_lib.o" $LIBS \
+	objs="$OUT/tracer/capture/capture.o $OUT/tracer/capture/tls_lib.o $OUT/tracer/capture/tls_hooks.o"
+	make -s $objs > /dev/null 2>&1
+	if ! cc $CFLAGS $here/tls_dump.c $objs $LIBS \
 		-o "$dump" 2>> "$tmp/cc.log"; then
 		cat "$tmp/cc.log"
 		echo "not ok tls_build"
@@ -144,7 +145,7 @@ fi
 
 if have gnutls-cli; then
 	# the request waits out the hooking window after gnutls-cli starts (see tls_client.py)
-	run_client gnutls "(sleep 0.5; cat $tmp/req.http; sleep 1) | gnutls-cli --insecure -p $port 127.0.0.1"
+	run_client gnutls "(cat $tmp/req.http; sleep 1) | gnutls-cli --insecure -p $port 127.0.0.1"
 	check_client gnutls gnutls
 else
 	echo "# skip gnutls: no gnutls-cli (apt install gnutls-bin)"
@@ -161,8 +162,7 @@ fi
 # of a program mapping the same library: the pid's hooks serve it too
 o=$tmp/exec
 mkdir -p "$o.d"
-"$dump" -o "$o.d" "$PY -c 'import ssl, os, sys, time
-time.sleep(0.3)
+"$dump" -o "$o.d" "$PY -c 'import ssl, os, sys
 os.execv(sys.executable, [sys.executable, \"$here/tls_client.py\", \"$port\", \"$tmp/body.json\"])'" \
 	> "$o" 2> "$o.err"
 sid=$(grep "^SOCKADDR .* tls=1 .* remote=127.0.0.1:$port\$" "$o" | head -1 | field sid)

@@ -203,7 +203,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "failed to trace pid %d: %s\n", child, strerror(-err));
 		goto out;
 	}
-	capture__hook_tls(c, child, stderr);
+	/* As mcptrace run does: hooked before the command runs. */
+	capture__prepare_tls(c, (char *const[]){ "sh", "-c", argv[optind], NULL });
 	t0 = now_ms();
 	deadline = t0 + 120e3;
 	if (write(go[1], "g", 1) != 1) {

@@ -6,26 +6,21 @@
 //          big {bytes}    -> one text of BYTES characters (a repeating pattern)
 //   --json-response  enableJsonResponse: answers are application/json bodies
 //                    (default: a text/event-stream per POST)
-//   --accept-delay MS  each TCP connection waits MS ms before its TLS
-//                    handshake starts: a client started a moment ago (under
-//                    mcptrace run) then makes its first TLS library calls
-//                    after mcptrace has hooked the library it just mapped
 // Stateful: a session per initialize, named by Mcp-Session-Id; GET opens the
 // session's stream, DELETE ends it.
 //
 // Usage: node tlsmcp_server.mjs --cert CERT --key KEY [--port N] [--port-file F]
-//                               [--json-response] [--accept-delay MS] [--keep-alive-ms MS]
+//                               [--json-response] [--keep-alive-ms MS]
 // Binds 127.0.0.1 (port 0: a free one), writes the port to --port-file (via a
 // rename) and prints "listening on 127.0.0.1:PORT" on stderr once it accepts.
 import fs from "node:fs";
 import https from "node:https";
-import net from "node:net";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 
-const o = { port: 0, cert: null, key: null, portFile: null, json: false, delay: 0 };
+const o = { port: 0, cert: null, key: null, portFile: null, json: false };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -34,7 +29,6 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === "--key") o.key = argv[++i];
   else if (a === "--port-file") o.portFile = argv[++i];
   else if (a === "--json-response") o.json = true;
-  else if (a === "--accept-delay") o.delay = Number(argv[++i]);
   else if (a === "--keep-alive-ms") o.keepAlive = Number(argv[++i]);
   else {
     console.error(`tlsmcp_server: unknown argument ${a}`);
@@ -146,13 +140,8 @@ if (o.keepAlive) {
   hs.keepAliveTimeout = o.keepAlive;
   hs.headersTimeout = o.keepAlive + 1000;
 }
-// With --accept-delay a plain TCP listener holds each connection (paused:
-// nothing is read from it) and then hands it to the HTTPS server.
-const ls = o.delay
-  ? net.createServer({ pauseOnConnect: true }, (sock) => setTimeout(() => hs.emit("connection", sock), o.delay))
-  : hs;
-ls.listen(o.port, "127.0.0.1", () => {
-  const a = ls.address();
+hs.listen(o.port, "127.0.0.1", () => {
+  const a = hs.address();
   if (o.portFile) {
     fs.writeFileSync(o.portFile + ".tmp", String(a.port));
     fs.renameSync(o.portFile + ".tmp", o.portFile);

@@ -24,7 +24,7 @@ struct capture_opts {
 	uint32_t ringbuf_bytes; /* ring buffer size, a power of two; 0: 16 MiB */
 	bool follow;		/* trace children forked later by every traced process */
 	bool tls;		/* hook the TLS libraries of traced processes (uprobes) */
-	FILE *tls_report;	/* if set, a line per TLS library hooked as it happens */
+	FILE *tls_report;	/* if set, a line per process and TLS file it runs */
 };
 
 /* Whether this process may trace at all (capabilities, kernel BTF); says
@@ -36,13 +36,16 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 		  void *ctx);
 /* Adds a process (tgid) to the traced set; follow as in capture_opts. */
 int capture__add_pid(struct capture *c, pid_t tgid, bool follow);
-/* Finds the TLS libraries tgid runs (shared libraries, or OpenSSL inside
- * its executable) and attaches the TLS uprobes for it alone. Prints to
- * report (if not NULL) a line per library hooked, or one saying it found
- * none it can read. Processes forked, exec'd or mapping libraries later
- * are hooked by capture itself. Returns the number of TLS libraries hooked
- * in tgid, or a negative errno (-EOPNOTSUPP: opts.tls was off). */
-int capture__hook_tls(struct capture *c, pid_t tgid, FILE *report);
+/* Before the traced command runs: hooks the system's TLS libraries and
+ * the executables its words name (tls_hooks__prepare). -EOPNOTSUPP: TLS
+ * hooking is off. */
+int capture__prepare_tls(struct capture *c, char *const words[]);
+/* Hooks the TLS files tgid runs now (shared libraries, or OpenSSL inside
+ * its executable), and says so on opts.tls_report, or that it runs none it
+ * can read. Processes exec'ing or mapping files later are hooked by
+ * capture itself. Returns the number of TLS files tgid runs, or a
+ * negative errno (-EOPNOTSUPP: opts.tls was off). */
+int capture__hook_tls(struct capture *c, pid_t tgid);
 /* Removes a process from the traced set (it exiting does that too). */
 int capture__del_pid(struct capture *c, pid_t tgid);
 /* Stops copying one stream's bytes (offsets still count). stream_id guards

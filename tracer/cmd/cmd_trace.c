@@ -274,6 +274,8 @@ int cmd_run(int argc, char **argv)
 		kill(child, SIGKILL);
 		goto cleanup;
 	}
+	/* Hooked before CMD runs: its first TLS call is read too. */
+	capture__prepare_tls(t.cap, argv + optind);
 	snprintf(comm, sizeof(comm), "%s", argv[optind]);
 	tracer__note_process(&t, child, getpid(), comm, tracer__now_ns(CLOCK_REALTIME));
 	tracer__install_signals();
@@ -359,8 +361,11 @@ int cmd_attach(int argc, char **argv)
 		}
 		proc_comm(o.pids[i], comm, sizeof(comm));
 		tracer__note_process(&t, o.pids[i], ST_NULL, comm, ST_NULL);
-		capture__hook_tls(t.cap, o.pids[i], stderr);
+		capture__hook_tls(t.cap, o.pids[i]);
 	}
+	/* Children to come may load a TLS library the parents do not run. */
+	if (o.follow)
+		capture__prepare_tls(t.cap, NULL);
 	tracer__install_signals();
 	fprintf(stderr, "mcptrace: tracing %d process%s%s into %s; Ctrl-C stops\n", o.npids,
 		o.npids == 1 ? "" : "es", o.follow ? " and their new children" : "", o.db_path);
