@@ -514,6 +514,48 @@ static __always_inline bool ends_with_newline(struct emit_ctx *x, __u64 buf, __u
 	return last == '\n';
 }
 
+/* The first byte the syscall moved (its first non-empty iovec's), or 0. */
+static __always_inline char first_byte(struct emit_ctx *x, __u64 buf)
+{
+	struct iovec iv = {};
+	char c = 0;
+
+	if (x->vec) {
+		if (!x->iovcnt || bpf_probe_read_user(&iv, sizeof(iv), (void *)x->iov))
+			return 0;
+		buf = (__u64)iv.iov_base;
+		if (!iv.iov_len)
+			return 0;
+	}
+	if (bpf_probe_read_user(&c, 1, (void *)buf))
+		return 0;
+	return c;
+}
+
+/*
+ * Muting cannot be bought with a prefix: a muted line stream (log text
+ * before the JSON-RPC) is watched, a byte or two a syscall, and a syscall
+ * whose bytes start a line with '{' or '[' un-mutes it. Keeps, for every
+ * stream, whether its last byte each way was a newline. Returns whether
+ * the stream is to be un-muted now.
+ */
+static __always_inline bool line_watch(struct mt_fd_stream *s, struct emit_ctx *x, __u64 buf,
+				       __u32 n, __u32 dir)
+{
+	__u32 bit = 1u << (dir & 1);
+	bool at_start = s->line_start & bit;
+	char c;
+
+	if (ends_with_newline(x, buf, n))
+		s->line_start |= bit;
+	else
+		s->line_start &= ~bit;
+	if (s->muted != MT_MUTE_WATCH || !at_start)
+		return false;
+	c = first_byte(x, buf);
+	return c == '{' || c == '[';
+}
+
 /*
  * Sends the addresses of an AF_INET or AF_INET6 socket for stream sid.
  * Other families send nothing.
@@ -565,6 +607,7 @@ static __always_inline struct mt_fd_stream *stream_of(__u32 tgid, struct sc_args
 	/* New fd, or the fd number now names another file: a new stream. */
 	ns.file = a->file;
 	ns.stream_id = __sync_fetch_and_add(&next_stream_id, 1) + 1;
+	ns.line_start = 3;
 	if (bpf_map_update_elem(&fd_streams, &key, &ns, BPF_ANY))
 		return NULL;
 	if (a->kind == MT_FD_INET)
@@ -700,6 +743,7 @@ static __always_inline int on_exit(long ret)
 	struct sc_args *ap, a;
 	struct mt_fd_stream *s;
 	struct emit_ctx x = {};
+	__u8 *req;
 	__u32 n, dir;
 	__u64 stream_id;
 
@@ -727,12 +771,24 @@ static __always_inline int on_exit(long ret)
 	if (tls_note(s, &a, id, x.offset, n))
 		return 0;
 	stream_id = s->stream_id;
-	if (!s->muted && bpf_map_lookup_elem(&mute_req, &stream_id)) {
-		s->muted = 1;
+	x.vec = a.vec;
+	x.iov = a.vec ? a.buf : 0;
+	x.iovcnt = a.vec ? a.iovcnt : 0;
+	req = bpf_map_lookup_elem(&mute_req, &stream_id);
+	if (!s->muted && req) {
+		s->muted = *req == MT_MUTE_WATCH ? MT_MUTE_WATCH : MT_MUTE_ALL;
 		bpf_map_delete_elem(&mute_req, &stream_id);
+	}
+	if (line_watch(s, &x, a.buf, n, dir)) {
+		s->muted = MT_MUTE_NONE;
+		s->unmuted = 3;
 	}
 	if (s->muted)
 		return 0;
+	if (s->unmuted & (1u << dir)) {
+		s->unmuted &= ~(1u << dir);
+		x.xflags = MT_F_UNMUTED;
+	}
 
 	x.stream_id = stream_id;
 	x.ino = a.ino;
@@ -740,8 +796,6 @@ static __always_inline int on_exit(long ret)
 	x.fd = a.fd;
 	x.dir = dir;
 	x.kind = a.kind;
-	x.vec = a.vec;
-	x.iovcnt = a.vec ? a.iovcnt : 0;
 	emit_bytes(&x, a.buf, n);
 	return 0;
 }
@@ -813,7 +867,7 @@ EXIT_PROG(writev)
 EXIT_PROG(recvmsg)
 EXIT_PROG(sendmsg)
 
-static __always_inline void emit_close(__u64 sid, __u32 fd)
+static __always_inline void emit_close(__u64 sid, __u32 fd, const __u64 *offset)
 {
 	struct mt_close_event *e;
 
@@ -826,6 +880,8 @@ static __always_inline void emit_close(__u64 sid, __u32 fd)
 	e->stream_id = sid;
 	e->fd = fd;
 	e->_pad = 0;
+	e->offset[0] = offset ? offset[0] : 0;
+	e->offset[1] = offset ? offset[1] : 0;
 	submit(e);
 }
 
@@ -847,11 +903,14 @@ int tp_enter_close(struct trace_event_raw_sys_enter *ctx)
 		struct mt_tls_key k = {.tgid = key.tgid, .conn = s->tls_conn};
 		struct mt_tls_conn *t = bpf_map_lookup_elem(&tls_conns, &k);
 
-		if (t && t->stream_id == s->tls_sid)
+		if (t && t->stream_id == s->tls_sid) {
+			emit_close(s->tls_sid, key.fd, t->offset);
 			bpf_map_delete_elem(&tls_conns, &k);
-		emit_close(s->tls_sid, key.fd);
+		} else {
+			emit_close(s->tls_sid, key.fd, NULL);
+		}
 	}
-	emit_close(s->stream_id, key.fd);
+	emit_close(s->stream_id, key.fd, s->offset);
 	bpf_map_delete_elem(&fd_streams, &key);
 	return 0;
 }

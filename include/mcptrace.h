@@ -64,6 +64,19 @@ enum mt_fd_kind {
 				* and last record. fd is MT_FD_UNKNOWN while the
 				* connection's socket is not known yet. */
 
+#define MT_F_UNMUTED 0x10       /* the first record each way of a stream the kernel
+				 * muted, then un-muted (a syscall's bytes started a
+				 * line like JSON): the offset gap before it is the
+				 * bytes not copied while muted */
+
+/* mt_fd_stream.muted, and the values user space puts in mute_req. */
+enum mt_mute {
+	MT_MUTE_NONE = 0,
+	MT_MUTE_WATCH = 1, /* copy nothing, but a syscall whose bytes start a line
+			    * with '{' or '[' un-mutes the stream (line-framed) */
+	MT_MUTE_ALL = 2,   /* copy nothing, for good (HTTP that is not MCP) */
+};
+
 /* mt_data_event.fd of a TLS stream whose socket is not known yet (a TLS
  * library over memory BIOs, e.g. node, before the first socket write). */
 #define MT_FD_UNKNOWN 0xffffffffu
@@ -103,6 +116,7 @@ struct mt_close_event {
 	__u64 stream_id;
 	__u32 fd;
 	__u32 _pad;
+	__u64 offset[2]; /* bytes moved each way (enum mt_dir), copied or not */
 };
 
 /* Fork: hdr.tgid is the parent, child_tgid the new process.
@@ -166,8 +180,12 @@ struct mt_fd_stream {
 	__u64 file; /* struct file * it was opened as: a change means a new stream */
 	__u64 stream_id;
 	__u64 offset[2]; /* indexed by enum mt_dir */
-	__u32 muted;
+	__u32 muted;	  /* enum mt_mute */
+	__u32 line_start; /* bit (1 << mt_dir): the last byte moved that way was a
+			   * newline, so the next one starts a line */
 	__u32 tls;	/* the socket carries TLS: its ciphertext is never copied */
+	__u32 unmuted;	/* bit (1 << mt_dir): un-muted, and no record sent that
+			 * way since: the next one carries MT_F_UNMUTED */
 	__u64 tls_sid;	/* the TLS plaintext stream on this socket, or 0 */
 	__u64 tls_conn; /* that stream's TLS object (SSL *, gnutls_session_t, ...) */
 };

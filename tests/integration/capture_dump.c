@@ -81,7 +81,7 @@ static int on_record(void *ctx, const void *data, size_t size)
 		if (is_data)
 			d->ndata_bytes += e->len;
 		if (d->mute && e->offset == 0 && (e->flags & MT_F_SYSCALL_START))
-			capture__mute(d->c, h->tgid, e->fd, e->stream_id);
+			capture__mute(d->c, h->tgid, e->fd, e->stream_id, false);
 		if (is_data && d->outdir)
 			save(d, e);
 		if (d->quiet)

@@ -9,6 +9,10 @@
 #         does), --redact-key adds a member name, --no-redact keeps them.
 #   pidns mcptrace started inside a PID namespace (as in a container
 #         without --pid=host) cannot be correct: it refuses, loudly.
+#   banner  a writer hides requests behind 20000 log lines each: the
+#         stream is muted, and un-muted by the kernel at each request's
+#         line; both requests are stored once, and what the kernel skipped
+#         is a loss 'muted' no larger than the log lines.
 # Root only. Run from the top of the tree: sh tests/integration/test_hostile.sh
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/preamble.sh
@@ -76,6 +80,27 @@ if "$MT" run -q --db "$TMP/r4.db" --redact-key 'bad key' -- true 2> "$TMP/r4.err
 else
 	echo "ok redact: a key name that cannot match is refused: $(head -1 "$TMP/r4.err")"
 fi
+
+"$MT" run -q --db "$TMP/banner.db" -- sh -c "python3 $IT/banner_writer.py 20000 | cat > /dev/null" \
+	> /dev/null 2> "$TMP/banner.err" || say_fail "banner: mcptrace run failed: $(tail -1 "$TMP/banner.err")"
+python3 - "$TMP/banner.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+ids = [r[0] for r in db.execute(
+    "select rpc_id from messages where method = 'tools/list' and kind = 'request' order by rpc_id")]
+# per side (the writer's, cat's): what was skipped there, at most the log lines
+muted, rows = db.execute("select coalesce(max(b), 0), count(*) from (select sum(bytes) b from losses "
+                         "where reason = 'muted' group by pid, fd, direction)").fetchone()
+logs = 2 * sum(len(b"banner %d: the server is starting, please wait\n" % i) for i in range(20000))
+if ids == ["1", "2"]:
+    print("ok banner: both requests behind 20000 log lines each are stored, once")
+else:
+    print("not ok banner: requests stored %r, want ['1', '2']" % ids)
+if muted <= logs:
+    print("ok banner: at most %d bytes a side (%d sides) are 'muted' losses, of %d bytes of log lines" % (muted, rows, logs))
+else:
+    print("not ok banner: %d muted bytes on one side, more than the %d bytes of log lines" % (muted, logs))
+PY
 
 unshare --pid --fork --mount-proc "$MT" run -q --db "$TMP/pidns.db" -- true 2> "$TMP/pidns.err"
 rc=$?

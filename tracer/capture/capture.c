@@ -214,12 +214,12 @@ int capture__del_pid(struct capture *c, pid_t tgid)
 	return 0;
 }
 
-int capture__mute(struct capture *c, uint32_t tgid, uint32_t fd, uint64_t stream_id)
+int capture__mute(struct capture *c, uint32_t tgid, uint32_t fd, uint64_t stream_id, bool watch)
 {
 	struct mt_fd_key key = {.tgid = tgid, .fd = fd};
 	struct mt_fd_stream s;
 	__u64 id = stream_id;
-	__u8 one = 1;
+	__u8 how = watch ? MT_MUTE_WATCH : MT_MUTE_ALL;
 
 	/* A TLS stream's records may name no fd yet (MT_FD_UNKNOWN); its
 	 * id is never reused, so asking to mute it is safe either way. */
@@ -232,7 +232,7 @@ int capture__mute(struct capture *c, uint32_t tgid, uint32_t fd, uint64_t stream
 	}
 	/* The kernel applies the request on the stream's next syscall; writing
 	 * fd_streams from here could roll back offsets it is advancing. */
-	if (bpf_map__update_elem(c->skel->maps.mute_req, &id, sizeof(id), &one, sizeof(one),
+	if (bpf_map__update_elem(c->skel->maps.mute_req, &id, sizeof(id), &how, sizeof(how),
 				 BPF_ANY))
 		return -errno;
 	return 0;

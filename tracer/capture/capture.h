@@ -49,8 +49,9 @@ int capture__hook_tls(struct capture *c, pid_t tgid);
 /* Removes a process from the traced set (it exiting does that too). */
 int capture__del_pid(struct capture *c, pid_t tgid);
 /* Stops copying one stream's bytes (offsets still count). stream_id guards
- * against the fd having been reused meanwhile. */
-int capture__mute(struct capture *c, uint32_t tgid, uint32_t fd, uint64_t stream_id);
+ * against the fd having been reused meanwhile. watch: the kernel un-mutes
+ * it at a syscall whose bytes start a line with '{' or '[' (MT_MUTE_WATCH). */
+int capture__mute(struct capture *c, uint32_t tgid, uint32_t fd, uint64_t stream_id, bool watch);
 /* Waits up to timeout_ms for records and delivers them. Returns the number
  * handled, or a negative errno (-EINTR is not an error for callers). */
 int capture__poll(struct capture *c, int timeout_ms);

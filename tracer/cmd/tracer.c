@@ -131,11 +131,11 @@ static void sink_loss(void *ctx, const struct wire_line *w, uint64_t off, uint64
 	sessions__loss(t->sessions, w, off, bytes, reason);
 }
 
-static void sink_mute(void *ctx, uint32_t tgid, uint32_t fd, uint64_t stream_id)
+static void sink_mute(void *ctx, uint32_t tgid, uint32_t fd, uint64_t stream_id, bool watch)
 {
 	struct tracer *t = ctx;
 
-	capture__mute(t->cap, tgid, fd, stream_id);
+	capture__mute(t->cap, tgid, fd, stream_id, watch);
 }
 
 static void sink_closed(void *ctx, uint64_t stream_id, uint32_t tgid, uint32_t fd, int64_t ts_ns)

@@ -129,10 +129,21 @@ void line_framer__cut(struct line_framer *f, uint64_t skipped, bool ends_line, l
 	}
 	/* The skipped run held whole lines (or ended one we were not
 	 * keeping): the next byte starts a line. */
+	line_framer__restart(f);
+}
+
+void line_framer__restart(struct line_framer *f)
+{
 	if (f->state == FS_JSON)
 		f->lost_lines++;
 	reset_line(f, FS_START);
 	f->pending_flags |= LINE_AFTER_GAP;
+}
+
+void line_framer__forget_other(struct line_framer *f)
+{
+	f->other_lines = 0;
+	f->other_bytes = 0;
 }
 
 void line_framer__feed(struct line_framer *f, const char *data, size_t len, line_fn fn, void *ctx)

@@ -56,6 +56,11 @@ void line_framer__feed(struct line_framer *f, const char *data, size_t len, line
 /* Bytes were lost before the next feed: drop the partial line and resync
  * at the next newline. */
 void line_framer__gap(struct line_framer *f);
+/* Bytes were skipped before the next feed, which starts a line: drop the
+ * partial line, if any. */
+void line_framer__restart(struct line_framer *f);
+/* Counts lines that are not JSON from zero again. */
+void line_framer__forget_other(struct line_framer *f);
 /* skipped bytes were deliberately not copied (over the per-syscall cap);
  * ends_line says the last of them was a newline. A JSON line in progress
  * is handed on with LINE_TRUNCATED, its head only, when its end is known

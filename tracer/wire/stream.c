@@ -6,7 +6,12 @@
  * the loss is reported with its exact size and the framer resyncs at the
  * next line. Streams that carry no JSON (log text, binary data, the
  * self-pipes of event loops) are muted early so they cost neither memory
- * here nor copies in the kernel.
+ * here nor copies in the kernel: the kernel stops copying at the stream's
+ * next syscall, and what it sent before that is still read here. A muted
+ * line stream is watched by the kernel, which un-mutes it at a syscall
+ * whose bytes start a line like JSON; the bytes it skipped are reported as
+ * a loss "muted", so a prefix of log lines can neither hide the JSON-RPC
+ * after it nor be skipped unsaid.
  */
 #include <errno.h>
 #include <search.h>
@@ -39,7 +44,9 @@ struct stream {
 	uint32_t tgid, fd;
 	uint8_t fd_kind;
 	uint64_t ino, peer_ino;
-	bool muted;
+	bool mute_asked; /* the kernel was asked to mute it (and has not
+			  * un-muted it since) */
+	bool for_good;	 /* asked to mute it for good (HTTP that is not MCP) */
 	bool started[2]; /* a record of this direction was seen */
 	uint64_t rpc_lines, bad_lines; /* lines the session stage took, refused */
 	uint64_t next_off[2]; /* offset expected next, per enum wire_dir */
@@ -124,7 +131,7 @@ static void stream_free(struct stream *s)
 
 static void stream_remove(struct stream_table *t, struct stream *s)
 {
-	if (s->http && !s->muted)
+	if (s->http)
 		http_stream__end(s->http, &s->cur);
 	if (t->sink.closed)
 		t->sink.closed(t->sink.ctx, s->id, s->tgid, s->fd, s->cur.ts_ns);
@@ -182,13 +189,21 @@ static void maybe_mute(struct stream_table *t, struct stream *s)
 	if (s->bad_lines + r->other_lines + w->other_lines < MUTE_AFTER_LINES &&
 	    r->other_bytes + w->other_bytes < MUTE_AFTER_BYTES)
 		return;
-	s->muted = true;
-	line_framer__free(&s->framer[0]);
-	line_framer__free(&s->framer[1]);
-	line_framer__init(&s->framer[0], t->max_msg);
-	line_framer__init(&s->framer[1], t->max_msg);
+	s->mute_asked = true;
+	s->for_good = s->mode != MODE_LINES;
 	if (t->sink.mute)
-		t->sink.mute(t->sink.ctx, s->tgid, s->fd, s->id);
+		t->sink.mute(t->sink.ctx, s->tgid, s->fd, s->id, !s->for_good);
+}
+
+/* Reports the bytes of direction dir the kernel did not copy, muted, from
+ * where this stage got to up to offset end. */
+static void muted_loss(struct stream_table *t, struct stream *s, uint8_t dir, uint64_t end)
+{
+	struct wire_line w = s->cur;
+
+	w.dir = dir;
+	if (end > s->next_off[dir] && t->sink.loss)
+		t->sink.loss(t->sink.ctx, &w, s->next_off[dir], end - s->next_off[dir], "muted");
 }
 
 static void stream_gap(struct stream *s, uint8_t dir, uint64_t lost)
@@ -212,6 +227,12 @@ static uint64_t check_offset(struct stream_table *t, struct stream *s, const str
 		s->started[dir] = true;
 		if (e->offset)
 			stream_gap(s, dir, 0);
+		return 0;
+	}
+	if ((e->flags & MT_F_UNMUTED) && e->offset > expect) {
+		/* Skipped while muted, and this record starts a line. */
+		muted_loss(t, s, dir, e->offset);
+		line_framer__restart(&s->framer[dir]);
 		return 0;
 	}
 	if (e->offset > expect) {
@@ -239,8 +260,12 @@ void stream_table__record(struct stream_table *t, const void *data, size_t size,
 		if (size < sizeof(*c))
 			return;
 		s = stream_find(t, c->stream_id);
-		if (s)
-			stream_remove(t, s);
+		if (!s)
+			return;
+		if (s->mute_asked)
+			for (uint8_t d = 0; d < 2; d++)
+				muted_loss(t, s, d, c->offset[d]);
+		stream_remove(t, s);
 		return;
 	}
 	if (size < sizeof(*e) || (h->type == MT_EV_DATA && size < sizeof(*e) + e->len))
@@ -264,13 +289,19 @@ void stream_table__record(struct stream_table *t, const void *data, size_t size,
 	 * record) or loses it; keep the newest the kernel saw. */
 	if (e->peer_ino)
 		s->peer_ino = e->peer_ino;
+	if (h->type == MT_EV_DATA && (e->flags & MT_F_UNMUTED) && !s->for_good) {
+		/* Un-muted by the kernel: counted anew, and muted again
+		 * after as many lines that are not JSON-RPC. */
+		s->mute_asked = false;
+		s->bad_lines = 0;
+		line_framer__forget_other(&s->framer[0]);
+		line_framer__forget_other(&s->framer[1]);
+	}
 	seen = check_offset(t, s, e);
 	if (h->type == MT_EV_SKIP) {
 		if (t->sink.loss)
 			t->sink.loss(t->sink.ctx, &s->cur, e->offset, e->len, "truncated");
-		if (s->muted)
-			;
-		else if (s->mode == MODE_HTTP)
+		if (s->mode == MODE_HTTP)
 			http_stream__gap(s->http, &s->cur, e->len);
 		else
 			line_framer__cut(&s->framer[dir], e->len, e->flags & MT_F_ENDS_LINE,
@@ -282,7 +313,7 @@ void stream_table__record(struct stream_table *t, const void *data, size_t size,
 		return;
 	if (e->offset + e->len > s->next_off[dir])
 		s->next_off[dir] = e->offset + e->len;
-	if (s->muted || seen >= e->len)
+	if (seen >= e->len)
 		return;
 	if (s->mode == MODE_UNDECIDED) {
 		/* A socket speaks HTTP from its first bytes, or it is framed
@@ -295,7 +326,7 @@ void stream_table__record(struct stream_table *t, const void *data, size_t size,
 		http_stream__feed(s->http, &s->cur, e->data + seen, e->len - seen);
 	else
 		line_framer__feed(&s->framer[dir], e->data + seen, e->len - seen, on_line, s);
-	if (!s->muted)
+	if (!s->mute_asked)
 		maybe_mute(t, s);
 }
 

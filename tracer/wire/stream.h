@@ -26,7 +26,9 @@ struct stream_sink {
 	void (*loss)(void *ctx, const struct wire_line *where, uint64_t offset, uint64_t bytes,
 		     const char *reason);
 	/* the stream is not JSON-RPC: stop copying it */
-	void (*mute)(void *ctx, uint32_t tgid, uint32_t fd, uint64_t stream_id);
+	/* watch: a line stream, which the kernel un-mutes at a line that
+	 * starts like JSON (MT_MUTE_WATCH); else muted for good */
+	void (*mute)(void *ctx, uint32_t tgid, uint32_t fd, uint64_t stream_id, bool watch);
 	/* the stream ended (fd closed, or its process exited), at about ts_ns */
 	void (*closed)(void *ctx, uint64_t stream_id, uint32_t tgid, uint32_t fd, int64_t ts_ns);
 };
