@@ -131,6 +131,13 @@ static void sink_loss(void *ctx, const struct wire_line *w, uint64_t off, uint64
 	sessions__loss(t->sessions, w, off, bytes, reason);
 }
 
+static void sink_error(void *ctx, const struct wire_line *w, const char *why)
+{
+	struct tracer *t = ctx;
+
+	sessions__parse_error(t->sessions, w, why);
+}
+
 static void sink_mute(void *ctx, uint32_t tgid, uint32_t fd, uint64_t stream_id, bool watch)
 {
 	struct tracer *t = ctx;
@@ -260,6 +267,7 @@ int tracer__open(struct tracer *t, struct trace_opts *o, int argc, char **argv)
 		.line = sink_line,
 		.loss = sink_loss,
 		.mute = sink_mute,
+		.error = sink_error,
 		.closed = sink_closed,
 	};
 	char *argv_text;

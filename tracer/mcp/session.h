@@ -41,9 +41,12 @@ void sessions__set_redactor(struct sessions *ss, const struct redactor *r);
 
 /* A framed line; returns whether it held JSON-RPC. */
 bool sessions__line(struct sessions *ss, const struct wire_line *line);
-/* A traced line that was not JSON-RPC, or bytes lost: recorded in the DB. */
+/* Bytes lost: recorded in the DB. */
 void sessions__loss(struct sessions *ss, const struct wire_line *where, uint64_t offset,
 		    uint64_t bytes, const char *reason);
+/* Traced bytes that were not JSON-RPC or could not be framed (why says
+ * how): a parse_errors row, with l's text as its excerpt. */
+void sessions__parse_error(struct sessions *ss, const struct wire_line *l, const char *why);
 /* The process set: traced processes are expected to show both sightings
  * of what they exchange with each other. */
 void sessions__process_traced(struct sessions *ss, pid_t pid);

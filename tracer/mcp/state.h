@@ -241,7 +241,6 @@ void session__rekey(struct sessions *ss, struct session *s, pid_t a, pid_t b);
 void session__drop(struct sessions *ss, struct session *s, int64_t ts_ns);
 struct stream_info *stream_info__get(struct sessions *ss, const struct wire_line *l);
 pid_t stream_info__peer(struct sessions *ss, const struct wire_line *l);
-void sessions__parse_error(struct sessions *ss, const struct wire_line *l, const char *why);
 size_t sessions__decode(struct sessions *ss, const struct wire_line *l, struct rpc_msg **msgs,
 			size_t *n);
 /* The messages of one line, stored and correlated; hook (may be NULL) is

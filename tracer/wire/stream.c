@@ -177,6 +177,14 @@ static bool on_http(void *ctx, const struct wire_line *l)
 	return rpc;
 }
 
+static void on_http_error(void *ctx, const struct wire_line *w, const char *why)
+{
+	struct stream *s = ctx;
+
+	if (s->table->sink.error)
+		s->table->sink.error(s->table->sink.ctx, w, why);
+}
+
 static void maybe_mute(struct stream_table *t, struct stream *s)
 {
 	const struct line_framer *r = &s->framer[WIRE_READ], *w = &s->framer[WIRE_WRITE];
@@ -319,7 +327,7 @@ void stream_table__record(struct stream_table *t, const void *data, size_t size,
 		/* A socket speaks HTTP from its first bytes, or it is framed
 		 * by lines (stdio over a socketpair, JSON lines over TCP). */
 		if (!seen && !e->offset && http__looks_like(e->data, e->len))
-			s->http = http_stream__new(t->max_msg, on_http, s);
+			s->http = http_stream__new(t->max_msg, on_http, on_http_error, s);
 		s->mode = s->http ? MODE_HTTP : MODE_LINES;
 	}
 	if (s->mode == MODE_HTTP)

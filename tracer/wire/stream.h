@@ -29,6 +29,8 @@ struct stream_sink {
 	/* watch: a line stream, which the kernel un-mutes at a line that
 	 * starts like JSON (MT_MUTE_WATCH); else muted for good */
 	void (*mute)(void *ctx, uint32_t tgid, uint32_t fd, uint64_t stream_id, bool watch);
+	/* bytes that could not be framed (HTTP), why in words (may be NULL) */
+	void (*error)(void *ctx, const struct wire_line *w, const char *why);
 	/* the stream ended (fd closed, or its process exited), at about ts_ns */
 	void (*closed)(void *ctx, uint64_t stream_id, uint32_t tgid, uint32_t fd, int64_t ts_ns);
 };

@@ -66,6 +66,7 @@ struct http_stream {
 	int cur_dir; /* for the SSE callback */
 	size_t max;
 	http_emit_fn emit;
+	http_error_fn error;
 	void *ctx;
 	struct held *held; /* grown by doubling up to HELD_MAX */
 	size_t nheld, cap;
@@ -315,13 +316,30 @@ static void on_end(void *ctx, enum wire_dir dir, bool complete)
 	sd->len = sd->wire = 0;
 }
 
-struct http_stream *http_stream__new(size_t max_msg, http_emit_fn emit_fn, void *ctx)
+/* What could not be framed is said, never dropped in silence. */
+static void on_error(void *ctx, enum wire_dir dir, const char *why)
+{
+	struct http_stream *h = ctx;
+	struct wire_line l = h->base;
+
+	if (!h->error)
+		return;
+	l.dir = dir;
+	l.text = "";
+	l.len = l.wire_len = 0;
+	l.http = NULL;
+	h->error(h->ctx, &l, why);
+}
+
+struct http_stream *http_stream__new(size_t max_msg, http_emit_fn emit_fn, http_error_fn error,
+				     void *ctx)
 {
 	struct http_stream *h = calloc(1, sizeof(*h));
 	struct http_callbacks cb = {
 		.head = on_head,
 		.body = on_body,
 		.end = on_end,
+		.error = on_error,
 	};
 
 	if (!h)
@@ -329,6 +347,7 @@ struct http_stream *http_stream__new(size_t max_msg, http_emit_fn emit_fn, void 
 	cb.ctx = h;
 	h->max = max_msg;
 	h->emit = emit_fn;
+	h->error = error;
 	h->ctx = ctx;
 	h->conn = http_conn__new(&cb, max_msg);
 	if (!h->conn) {

@@ -23,8 +23,12 @@ struct http_stream;
 /* emit gets each payload; base is the stream's wire_line with the
  * identity and time of the record being fed. */
 typedef bool (*http_emit_fn)(void *ctx, const struct wire_line *line);
+/* error gets what frame_http could not frame (a bad head, a body over the
+ * cap, a direction set aside), why in words; base as for emit. */
+typedef void (*http_error_fn)(void *ctx, const struct wire_line *base, const char *why);
 
-struct http_stream *http_stream__new(size_t max_msg, http_emit_fn emit, void *ctx);
+struct http_stream *http_stream__new(size_t max_msg, http_emit_fn emit, http_error_fn error,
+				     void *ctx);
 void http_stream__feed(struct http_stream *h, const struct wire_line *base, const char *data,
 		       size_t len);
 void http_stream__gap(struct http_stream *h, const struct wire_line *base, uint64_t lost);
