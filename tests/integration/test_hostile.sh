@@ -102,6 +102,21 @@ else:
     print("not ok banner: %d muted bytes on one side, more than the %d bytes of log lines" % (muted, logs))
 PY
 
+# Only log lines, and the writer exits with its stream muted (no close
+# record): what the kernel skipped is still a row, to the last byte.
+"$MT" run -q --db "$TMP/logs.db" -- sh -c "python3 $IT/banner_writer.py 20000 0 | cat > /dev/null" \
+	> /dev/null 2> "$TMP/logs.err" || say_fail "banner: mcptrace run failed: $(tail -1 "$TMP/logs.err")"
+python3 - "$TMP/logs.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+end = db.execute("select max(offset + bytes) from losses where reason = 'muted' and direction = 'write'").fetchone()[0]
+total = sum(len(b"banner %d: the server is starting, please wait\n" % i) for i in range(20000))
+if end == total:
+    print("ok banner: a writer exiting while muted: its 'muted' row ends at its last byte (%d)" % total)
+else:
+    print("not ok banner: the writer's 'muted' rows end at %r, want %d" % (end, total))
+PY
+
 unshare --pid --fork --mount-proc "$MT" run -q --db "$TMP/pidns.db" -- true 2> "$TMP/pidns.err"
 rc=$?
 if [ $rc -eq 1 ] && grep -q 'running in a PID namespace' "$TMP/pidns.err" && [ ! -e "$TMP/pidns.db" ]; then

@@ -238,6 +238,21 @@ int capture__mute(struct capture *c, uint32_t tgid, uint32_t fd, uint64_t stream
 	return 0;
 }
 
+int capture__stream_offsets(struct capture *c, uint32_t tgid, uint32_t fd, uint64_t stream_id,
+			    uint64_t offset[2])
+{
+	struct mt_fd_key key = {.tgid = tgid, .fd = fd};
+	struct mt_fd_stream s;
+
+	if (bpf_map__lookup_elem(c->skel->maps.fd_streams, &key, sizeof(key), &s, sizeof(s), 0))
+		return -errno;
+	if (s.stream_id != stream_id)
+		return -ESTALE;
+	offset[0] = s.offset[0];
+	offset[1] = s.offset[1];
+	return 0;
+}
+
 int capture__poll(struct capture *c, int timeout_ms)
 {
 	int n, m;

@@ -52,6 +52,11 @@ int capture__del_pid(struct capture *c, pid_t tgid);
  * against the fd having been reused meanwhile. watch: the kernel un-mutes
  * it at a syscall whose bytes start a line with '{' or '[' (MT_MUTE_WATCH). */
 int capture__mute(struct capture *c, uint32_t tgid, uint32_t fd, uint64_t stream_id, bool watch);
+/* The bytes moved each way (enum mt_dir) on stream_id, fd of tgid, as the
+ * kernel counted them, muted or not; -ESTALE if the fd now names another
+ * stream, -ENOENT if the kernel forgot it. */
+int capture__stream_offsets(struct capture *c, uint32_t tgid, uint32_t fd, uint64_t stream_id,
+			    uint64_t offset[2]);
 /* Waits up to timeout_ms for records and delivers them. Returns the number
  * handled, or a negative errno (-EINTR is not an error for callers). */
 int capture__poll(struct capture *c, int timeout_ms);

@@ -131,6 +131,14 @@ static void sink_loss(void *ctx, const struct wire_line *w, uint64_t off, uint64
 	sessions__loss(t->sessions, w, off, bytes, reason);
 }
 
+static bool sink_offsets(void *ctx, uint32_t tgid, uint32_t fd, uint64_t stream_id,
+			 uint64_t offset[2])
+{
+	struct tracer *t = ctx;
+
+	return capture__stream_offsets(t->cap, tgid, fd, stream_id, offset) == 0;
+}
+
 static void sink_error(void *ctx, const struct wire_line *w, const char *why)
 {
 	struct tracer *t = ctx;
@@ -268,6 +276,7 @@ int tracer__open(struct tracer *t, struct trace_opts *o, int argc, char **argv)
 		.loss = sink_loss,
 		.mute = sink_mute,
 		.error = sink_error,
+		.offsets = sink_offsets,
 		.closed = sink_closed,
 	};
 	char *argv_text;

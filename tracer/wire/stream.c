@@ -374,8 +374,18 @@ void stream_table__drop_pid(struct stream_table *t, uint32_t tgid)
 	drop_walk_ctx = &c;
 	twalk(t->root, drop_walk);
 	drop_walk_ctx = NULL;
-	for (size_t i = 0; i < c.n; i++)
-		stream_remove(t, c.list[i]);
+	for (size_t i = 0; i < c.n; i++) {
+		struct stream *s = c.list[i];
+		uint64_t off[2];
+
+		/* Its fds closed with the process, unseen: what the kernel
+		 * moved while muted is asked of it. */
+		if (s->mute_asked && t->sink.offsets &&
+		    t->sink.offsets(t->sink.ctx, s->tgid, s->fd, s->id, off))
+			for (uint8_t d = 0; d < 2; d++)
+				muted_loss(t, s, d, off[d]);
+		stream_remove(t, s);
+	}
 	free(c.list);
 }
 

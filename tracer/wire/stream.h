@@ -29,6 +29,10 @@ struct stream_sink {
 	/* watch: a line stream, which the kernel un-mutes at a line that
 	 * starts like JSON (MT_MUTE_WATCH); else muted for good */
 	void (*mute)(void *ctx, uint32_t tgid, uint32_t fd, uint64_t stream_id, bool watch);
+	/* the kernel's offsets of a stream (tgid, fd) whose process exited
+	 * (so no close record comes): false if it no longer knows them */
+	bool (*offsets)(void *ctx, uint32_t tgid, uint32_t fd, uint64_t stream_id,
+			uint64_t offset[2]);
 	/* bytes that could not be framed (HTTP), why in words (may be NULL) */
 	void (*error)(void *ctx, const struct wire_line *w, const char *why);
 	/* the stream ended (fd closed, or its process exited), at about ts_ns */
