@@ -504,6 +504,27 @@ static void test_writer_exits_with_unread_line(void)
 	teardown(&f);
 }
 
+/* /proc named the wrong reader: S held the pipe's read end too (a shell
+ * whose child reads it) and exits without reading; T reads the lines after
+ * the writer H is gone. The lines are still met once, with both times. */
+static void test_proc_named_another_reader(void)
+{
+	struct fixture f;
+
+	setup(&f, true);
+	H_TO(&f, S, 100, LIST_1);
+	H_TO(&f, S, 101, LIST_2);
+	sessions__process_exit(f.ss, H, 110);
+	sessions__process_exit(f.ss, S, 120);
+	sessions__flush(f.ss);
+	feed(&f, T, 0, WIRE_READ, 11, 130, LIST_1);
+	feed(&f, T, 0, WIRE_READ, 11, 131, LIST_2);
+	sessions__process_exit(f.ss, T, 140);
+	check_each_once(&f, 2);
+	CHECK_EQ_INT(q_int(&f, "select ended_ns from sessions"), 110);
+	teardown(&f);
+}
+
 int main(void)
 {
 	RUN_TEST(test_both_ends_merge);
@@ -515,6 +536,7 @@ int main(void)
 	RUN_TEST(test_untraced_peer_gone);
 	RUN_TEST(test_flush_between_writer_and_reader);
 	RUN_TEST(test_writer_exits_with_unread_line);
+	RUN_TEST(test_proc_named_another_reader);
 	RUN_TEST(test_redacted);
 	RUN_TEST(test_burst_each_once);
 	RUN_TEST(test_writer_exits_before_reader);

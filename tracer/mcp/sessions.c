@@ -201,19 +201,33 @@ static size_t sessions_of(struct sessions *ss, pid_t pid, struct session ***out)
 	return w.n;
 }
 
-/* Whether pid, gone, wrote lines of s that its peer, traced and still
- * running, has not been seen to read: they are in the pipe, and the
- * reader's sightings will pair them. */
-static bool unread_by_peer(struct sessions *ss, const struct session *s, pid_t pid)
-{
-	pid_t peer = s->client == pid ? s->server : s->client;
+/* Sessions waiting for reads after an end exited, at most: past it, a
+ * session ends at its exit as before (a writer of many pipes nobody reads
+ * cannot make it keep their lines without bound). */
+#define LINGER_MAX 1024
 
-	if (!peer || peer == pid || !sessions__is_traced(ss, peer))
+/* Whether writer, gone, wrote lines of s that are still to be read by a
+ * process that can: its peer, traced and running; or, while the peer has
+ * not been seen reading them, whoever does (/proc named the peer among
+ * several holders of the pipe's other end, and another reads it). The
+ * reader's sightings will pair them. */
+static bool awaits_reader(struct sessions *ss, const struct session *s, pid_t writer)
+{
+	pid_t peer = s->client == writer ? s->server : s->client;
+
+	if (!peer || peer == writer)
 		return false;
 	for (const struct flow *f = s->flows; f; f = f->next)
-		if (f->pid[WIRE_WRITE] == pid && f->count[WIRE_WRITE])
+		if (f->pid[WIRE_WRITE] == writer && f->count[WIRE_WRITE] &&
+		    (sessions__is_traced(ss, peer) || f->pid[WIRE_READ] != peer))
 			return true;
 	return false;
+}
+
+static void linger_end(struct sessions *ss, struct session *s)
+{
+	ss->lingering--;
+	session__drop(ss, s, s->exited_ns);
 }
 
 void sessions__process_exit(struct sessions *ss, pid_t pid, int64_t ts_ns)
@@ -221,24 +235,30 @@ void sessions__process_exit(struct sessions *ss, pid_t pid, int64_t ts_ns)
 	struct session **list;
 	size_t n;
 
-	/* Gone from the traced set first: a peer lingering for pid's reads
-	 * ends with pid, and pid's own lingering sessions end now. */
+	/* Gone from the traced set first: a session waiting for pid's reads
+	 * ends with pid, unless pid never read what it waits for. */
 	tdelete((void *)(intptr_t)pid, &ss->traced, cmp_pid);
 	n = sessions_of(ss, pid, &list);
 	/* Lines held for want of their other end wait on: a writer gone
 	 * before its reader read is common, and the reader's sighting, still
 	 * to come, is what pairs them (then in a session of their own). A
-	 * session whose other end is traced and running waits the same way
-	 * for the reads of what pid wrote; it ends at pid's exit all the same. */
+	 * session whose lines pid wrote are still to be read waits the same
+	 * way for the reads; it ends at pid's exit all the same. */
 	for (size_t i = 0; i < n; i++) {
 		struct session *s = list[i];
 
-		if (!s->exited && unread_by_peer(ss, s, pid)) {
-			s->exited = pid;
-			s->exited_ns = ts_ns;
+		if (s->exited) {
+			if (!awaits_reader(ss, s, s->exited))
+				linger_end(ss, s);
 			continue;
 		}
-		session__drop(ss, s, s->exited ? s->exited_ns : ts_ns);
+		if (ss->lingering < LINGER_MAX && awaits_reader(ss, s, pid)) {
+			s->exited = pid;
+			s->exited_ns = ts_ns;
+			ss->lingering++;
+			continue;
+		}
+		session__drop(ss, s, ts_ns);
 	}
 	free(list);
 }
@@ -475,7 +495,8 @@ void sessions__finish(struct sessions *ss, int64_t ts_ns)
 	n = sessions_of(ss, 0, &list);
 
 	for (size_t i = 0; i < n; i++)
-		session_end(ss, list[i], ts_ns, false);
+		session_end(ss, list[i], list[i]->exited ? list[i]->exited_ns : ts_ns,
+			    list[i]->exited);
 	free(list);
 }
 
@@ -492,8 +513,8 @@ void sessions__flush(struct sessions *ss)
 	for (size_t i = 0; i < n; i++) {
 		struct session *s = list[i];
 
-		if (s->exited && !unread_by_peer(ss, s, s->exited)) {
-			session__drop(ss, s, s->exited_ns);
+		if (s->exited && !awaits_reader(ss, s, s->exited)) {
+			linger_end(ss, s);
 			continue;
 		}
 		for (struct call *c = s->open; c; c = c->next)

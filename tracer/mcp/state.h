@@ -162,8 +162,8 @@ struct session {
 	struct call *open; /* list of open calls */
 	struct flow *flows;
 	struct sessions *ss;
-	/* One end exited with lines its live, traced peer has still to read:
-	 * the session waits for those reads (see sessions__process_exit). */
+	/* One end exited with lines still to be read: the session waits for
+	 * those reads (see sessions__process_exit). */
 	pid_t exited;
 	int64_t exited_ns;
 };
@@ -186,6 +186,7 @@ struct sessions {
 	struct flow *holding; /* flows with held lines */
 	uint64_t held_seq;
 	uint64_t looked_up_before; /* held lines before this seq have a decide_peer */
+	unsigned lingering; /* sessions with exited set */
 	struct sessions_stats stats;
 	struct proc_lookup lookup;
 };
