@@ -1,0 +1,52 @@
+// A v2 SDK client pinned to 2026-07-28 for test_mcp2026.sh. Spawns
+// mcp2026_server.mjs over stdio, or with --http URL talks to one. Writes
+// its own log of every JSON-RPC message it sent or received, one JSON line
+// {dir, msg} each, to the file named by --log: the truth the trace DB is
+// compared with.
+import fs from 'node:fs';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+
+const arg = (name) => { const i = process.argv.indexOf(name); return i < 0 ? null : process.argv[i + 1]; };
+const log = fs.openSync(arg('--log'), 'w');
+const url = arg('--http');
+const inner = url ? new StreamableHTTPClientTransport(new URL(url))
+	: new StdioClientTransport({ command: process.execPath,
+		args: [new URL('./mcp2026_server.mjs', import.meta.url).pathname], stderr: 'inherit' });
+
+// Every message either way passes through here on its way: the client's
+// own handler is kept aside, so wrapping it again logs nothing twice.
+let handler = null;
+inner.onmessage = (m, extra) => {
+	fs.writeSync(log, JSON.stringify({ dir: 's2c', msg: m }) + '\n');
+	handler?.(m, extra);
+};
+const transport = {
+	set onmessage(f) { handler = f; }, get onmessage() { return handler; },
+	set onclose(f) { inner.onclose = f; }, get onclose() { return inner.onclose; },
+	set onerror(f) { inner.onerror = f; }, get onerror() { return inner.onerror; },
+	start: () => inner.start(),
+	close: () => inner.close(),
+	send: (m, o) => { fs.writeSync(log, JSON.stringify({ dir: 'c2s', msg: m }) + '\n'); return inner.send(m, o); },
+	setProtocolVersion: (v) => inner.setProtocolVersion?.(v),
+	get sessionId() { return inner.sessionId; },
+};
+
+const client = new Client({ name: 'mt-v2-client', version: '2.4.0-test' },
+	{ capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { yes: true } }));
+await client.connect(transport);
+
+const out = {};
+out.echo = (await client.callTool({ name: 'echo', arguments: { text: 'hello' } })).content[0].text;
+out.fail = (await client.callTool({ name: 'fail', arguments: {} })).isError;
+try { await client.callTool({ name: 'nope', arguments: {} }); out.unknown = 'answered'; }
+catch (e) { out.unknown = e.code ?? String(e); }
+// Ten at once, the first asked to take longest: answered out of order.
+const slow = await Promise.all([...Array(10).keys()].map((k) =>
+	client.callTool({ name: 'slow', arguments: { ms: (10 - k) * 15 } })));
+out.slow = slow.map((r) => r.content[0].text);
+out.big = (await client.callTool({ name: 'echo', arguments: { text: 'x'.repeat(200 * 1024) } })).content[0].text.length;
+out.confirm = (await client.callTool({ name: 'confirm', arguments: { what: 'deploy' } })).content[0].text;
+console.log(JSON.stringify(out));
+await client.close();
