@@ -76,6 +76,7 @@ void sessions__process_traced(struct sessions *ss, pid_t pid)
 
 static void session_free(struct session *s)
 {
+	rounds__free(s);
 	for (int i = 0; i < SS__COUNT; i++)
 		free(s->str[i]);
 	free(s->key);

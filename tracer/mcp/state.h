@@ -10,6 +10,7 @@
  *   flow.c           one message stored once when both ends are traced
  *   correlate.c      calls: a request paired with its response, cancels,
  *                    progress, timing; the peers' names and versions
+ *   rounds.c         2026-07-28: which input_required round a request continues
  * Records leave the stage only through the sinks (sink.h).
  */
 #ifndef MT_MCP_STATE_H
@@ -135,6 +136,7 @@ struct call {
 	bool answered, cancelled, finished, open;
 	bool given, dirty; /* handed to the sinks at least once; changed since */
 	uint64_t http_conn, http_exchange; /* HTTP: the connection and exchange of its request */
+	uint64_t args_digest; /* of the request's arguments, for rounds.c */
 	int awaiting; /* sightings still expected for the response */
 	struct call *prev, *next; /* in session->open */
 };
@@ -166,6 +168,8 @@ struct session {
 	 * the session waits for those reads (see sessions__process_exit). */
 	pid_t exited;
 	int64_t exited_ns;
+	struct round *rounds; /* rounds.c: input_required rounds not continued yet */
+	size_t n_rounds;
 };
 
 /* What /proc and the kernel say about a stream, learnt at its first message. */
@@ -314,5 +318,13 @@ void call__close(struct session *s, struct call *c);
 void call__put(struct call *c);
 /* Ends the session's open calls: unanswered (or cancelled) unless answered. */
 void calls__end_open(struct sessions *ss, struct session *s);
+
+/* rounds.c */
+struct round;
+/* c ended input_required, naming request_state (may be NULL). */
+void rounds__note(struct session *s, const struct call *c, const char *request_state);
+/* The id of the round request m continues (forgotten then), or 0. */
+int64_t rounds__continued(struct session *s, const struct rpc_msg *m);
+void rounds__free(struct session *s);
 
 #endif
