@@ -336,8 +336,15 @@ void sessions__stream_closed(struct sessions *ss, uint64_t stream_id, int64_t ts
 
 void sessions__parse_error(struct sessions *ss, const struct wire_line *l, const char *why)
 {
+	sessions__session_error(ss, l, 0, why);
+}
+
+void sessions__session_error(struct sessions *ss, const struct wire_line *l, int64_t session_id,
+			     const char *why)
+{
 	struct st_parse_error e = {
 		.ts_ns = l->ts_ns,
+		.session_id = session_id,
 		.pid = l->tgid,
 		.fd = l->fd,
 		.direction = l->dir == WIRE_WRITE ? "write" : "read",

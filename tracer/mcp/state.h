@@ -7,6 +7,7 @@
  *   session_stdio.c  stdio sessions: a pair of processes, and their roles
  *   session_http.c   HTTP sessions: Mcp-Session-Id, legacy sessionId,
  *                    stateless peers; failed exchanges
+ *   mcp_headers.c    2026-07-28: Mcp-Method and Mcp-Name against the body
  *   flow.c           one message stored once when both ends are traced
  *   correlate.c      calls: a request paired with its response, cancels,
  *                    progress, timing; the peers' names and versions
@@ -245,6 +246,10 @@ void session__rekey(struct sessions *ss, struct session *s, pid_t a, pid_t b);
 void session__drop(struct sessions *ss, struct session *s, int64_t ts_ns);
 struct stream_info *stream_info__get(struct sessions *ss, const struct wire_line *l);
 pid_t stream_info__peer(struct sessions *ss, const struct wire_line *l);
+/* sessions__parse_error (session.h), for a line whose session is known
+ * (0: none). */
+void sessions__session_error(struct sessions *ss, const struct wire_line *l, int64_t session_id,
+			     const char *why);
 size_t sessions__decode(struct sessions *ss, const struct wire_line *l, struct rpc_msg **msgs,
 			size_t *n);
 /* The messages of one line, stored and correlated; hook (may be NULL) is

@@ -28,6 +28,7 @@ enum body_kind {
 struct head_copy {
 	struct http_info info;
 	char *method, *target, *sid, *proto;
+	char *mcp_method, *mcp_name; /* 2026-07-28 request headers */
 };
 
 struct side {
@@ -83,6 +84,8 @@ static void head_free(struct head_copy *h)
 	free(h->target);
 	free(h->sid);
 	free(h->proto);
+	free(h->mcp_method);
+	free(h->mcp_name);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -93,6 +96,8 @@ static void head_set(struct head_copy *h, const struct http_head *src)
 	h->target = dup_or_null(src->target);
 	h->sid = dup_or_null(http_head__get(src, "mcp-session-id"));
 	h->proto = dup_or_null(http_head__get(src, "mcp-protocol-version"));
+	h->mcp_method = dup_or_null(http_head__get(src, "mcp-method"));
+	h->mcp_name = dup_or_null(http_head__get(src, "mcp-name"));
 	h->info = (struct http_info){
 		.response = src->response,
 		.status = src->status,
@@ -101,6 +106,8 @@ static void head_set(struct head_copy *h, const struct http_head *src)
 		.target = h->target,
 		.session_id = h->sid,
 		.protocol_version = h->proto,
+		.mcp_method = h->mcp_method,
+		.mcp_name = h->mcp_name,
 	};
 }
 
@@ -111,11 +118,15 @@ static void head_copy(struct head_copy *dst, const struct head_copy *src)
 	dst->target = dup_or_null(src->target);
 	dst->sid = dup_or_null(src->sid);
 	dst->proto = dup_or_null(src->proto);
+	dst->mcp_method = dup_or_null(src->mcp_method);
+	dst->mcp_name = dup_or_null(src->mcp_name);
 	dst->info = src->info;
 	dst->info.method = dst->method;
 	dst->info.target = dst->target;
 	dst->info.session_id = dst->sid;
 	dst->info.protocol_version = dst->proto;
+	dst->info.mcp_method = dst->mcp_method;
+	dst->info.mcp_name = dst->mcp_name;
 }
 
 static bool emit(struct http_stream *h, int dir, const char *text, size_t len, size_t wire,
