@@ -1,18 +1,36 @@
 // A v2 SDK client pinned to 2026-07-28 for test_mcp2026.sh. Spawns
-// mcp2026_server.mjs over stdio, or with --http URL talks to one. Writes
+// mcp2026_server.mjs over stdio; with --http URL talks to one over HTTP;
+// with --spawn-http PORT first starts one on that port as its child (so
+// one `mcptrace run` traces both ends) and stops it at the end. Writes
 // its own log of every JSON-RPC message it sent or received, one JSON line
 // {dir, msg} each, to the file named by --log: the truth the trace DB is
 // compared with.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
 const arg = (name) => { const i = process.argv.indexOf(name); return i < 0 ? null : process.argv[i + 1]; };
 const log = fs.openSync(arg('--log'), 'w');
-const url = arg('--http');
+const serverPath = new URL('./mcp2026_server.mjs', import.meta.url).pathname;
+let url = arg('--http');
+let child = null;
+if (arg('--spawn-http')) {
+	child = spawn(process.execPath, [serverPath, '--http', arg('--spawn-http')], { stdio: ['ignore', 'inherit', 'pipe'] });
+	// It says "listening" on stderr once the port is open: no guessing.
+	await new Promise((resolve, reject) => {
+		let seen = '';
+		child.stderr.on('data', (d) => {
+			seen += d;
+			if (seen.includes('listening')) resolve();
+		});
+		child.on('exit', (code) => reject(new Error(`server exited ${code}: ${seen}`)));
+	});
+	url = `http://127.0.0.1:${arg('--spawn-http')}/mcp`;
+}
 const inner = url ? new StreamableHTTPClientTransport(new URL(url))
 	: new StdioClientTransport({ command: process.execPath,
-		args: [new URL('./mcp2026_server.mjs', import.meta.url).pathname], stderr: 'inherit' });
+		args: [serverPath], stderr: 'inherit' });
 
 // Every message either way passes through here on its way: the client's
 // own handler is kept aside, so wrapping it again logs nothing twice.
@@ -50,3 +68,8 @@ out.big = (await client.callTool({ name: 'echo', arguments: { text: 'x'.repeat(2
 out.confirm = (await client.callTool({ name: 'confirm', arguments: { what: 'deploy' } })).content[0].text;
 console.log(JSON.stringify(out));
 await client.close();
+if (child) {
+	child.removeAllListeners('exit');
+	child.kill('SIGTERM');
+	await new Promise((resolve) => child.on('exit', resolve));
+}

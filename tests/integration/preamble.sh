@@ -21,7 +21,8 @@ if ! command -v node > /dev/null || ! command -v python3 > /dev/null; then
 	echo "not ok integration tests need node and python3"
 	exit 1
 fi
-if [ ! -d "$IT/node_modules/@modelcontextprotocol/server-everything" ]; then
+if [ ! -d "$IT/node_modules/@modelcontextprotocol/server-everything" ] ||
+	[ ! -d "$IT/node_modules/@modelcontextprotocol/client" ]; then
 	if ! (cd "$IT" && npm ci --no-audit --no-fund --loglevel=error > /dev/null 2>&1); then
 		echo "not ok npm ci in $IT failed"
 		exit 1

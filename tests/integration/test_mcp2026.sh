@@ -1,0 +1,146 @@
+#!/bin/sh
+# Integration tests of MCP revision 2026-07-28 against real peers: the v2
+# SDK's client (mcp2026_client.mjs, pinned to 2026-07-28) and server
+# (mcp2026_server.mjs: serveStdio, or createMcpHandler behind node:http),
+# traced by $MT:
+#   stdio-both   mcptrace run -- client, which spawns the server over stdio
+#   http-both    mcptrace run -- client, which spawns the HTTP server first
+#   http-client  the HTTP server runs outside; only the client is traced
+#   http-attach  the HTTP server runs first and is attached to; the client
+#                runs untraced
+#   http-mismatch  the traced HTTP server gets a POST whose Mcp-Name header
+#                disagrees with its body
+# check_mcp2026.py compares each DB with the client's own log of its
+# messages (a tool error, an unknown tool, ten concurrent calls answered out
+# of order, a 200 KiB argument, an elicitation answered input_required then
+# completed). Prints "ok NAME" / "not ok NAME" lines. Root only.
+# Run from the top of the tree: sh tests/integration/test_mcp2026.sh [NAME...]
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/preamble.sh
+
+TMP=$(mktemp -d /tmp/mcptrace-2026.XXXXXX)
+ONLY=" $* "
+want() { [ "$ONLY" = "  " ] || case "$ONLY" in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+# check NAME TRANSPORT [--client-only]: check_mcp2026.py's ok/not ok lines
+check() {
+	n=$1 tr=$2
+	shift 2
+	if python3 "$IT/check_mcp2026.py" "$TMP/$n.db" "$TMP/$n.jsonl" --name "$n" \
+		--transport "$tr" "$@" > "$TMP/$n.check" 2>&1; then
+		cat "$TMP/$n.check"
+	else
+		cat "$TMP/$n.check"
+		grep -q '^not ok' "$TMP/$n.check" || echo "not ok $n: check_mcp2026.py crashed"
+		fails=$((fails + 1))
+	fi
+}
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# run_traced NAME CLIENTARGS...: the client under mcptrace run
+run_traced() {
+	n=$1
+	shift
+	timeout 120 "$MT" run --quiet --db "$TMP/$n.db" -- \
+		node "$IT/mcp2026_client.mjs" --log "$TMP/$n.jsonl" "$@" > "$TMP/$n.out" 2> "$TMP/$n.err"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		say_fail "$n: mcptrace run exited $rc (want the client's 0)"
+		tail -5 "$TMP/$n.err" | sed 's/^/#   /'
+		return 1
+	fi
+	echo "ok $n: mcptrace run returns the client's exit status"
+}
+
+# start_server NAME [mcptrace run --quiet --db DB --]: the HTTP server on a
+# free port, traced when a command is given; sets spid, port, url. It says
+# "listening" on stderr once the port is open.
+start_server() {
+	n=$1
+	shift
+	port=$(free_port)
+	"$@" node "$IT/mcp2026_server.mjs" --http "$port" > "$TMP/$n.server.out" 2> "$TMP/$n.server.err" &
+	spid=$!
+	url=http://127.0.0.1:$port/mcp
+	i=0
+	while ! grep -q listening "$TMP/$n.server.err" && [ $i -lt 200 ] && kill -0 "$spid" 2> /dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q listening "$TMP/$n.server.err" && return 0
+	say_fail "$n: the server did not listen on $port: $(tail -3 "$TMP/$n.server.err")"
+	kill "$spid" 2> /dev/null
+	return 1
+}
+
+stop() { # PID SIGNAL: and wait for it
+	kill "-$2" "$1" 2> /dev/null
+	wait "$1" 2> /dev/null
+}
+
+if want stdio-both && run_traced stdio-both; then
+	check stdio-both stdio
+fi
+
+if want http-both && run_traced http-both --spawn-http "$(free_port)"; then
+	check http-both http
+fi
+
+if want http-client && start_server http-client; then
+	run_traced http-client --http "$url" && check http-client http --client-only
+	stop "$spid" TERM
+fi
+
+if want http-attach && start_server http-attach; then
+	"$MT" attach -p "$spid" --quiet --db "$TMP/http-attach.db" > "$TMP/http-attach.out" 2> "$TMP/http-attach.err" &
+	mpid=$!
+	i=0
+	while ! grep -q '^mcptrace: tracing' "$TMP/http-attach.err" && [ $i -lt 200 ] && kill -0 "$mpid" 2> /dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if grep -q '^mcptrace: tracing' "$TMP/http-attach.err" &&
+		timeout 120 node "$IT/mcp2026_client.mjs" --http "$url" --log "$TMP/http-attach.jsonl" \
+			> "$TMP/http-attach.client.out" 2> "$TMP/http-attach.client.err"; then
+		stop "$mpid" INT
+		check http-attach http --client-only
+	else
+		say_fail "http-attach: no trace or the client failed: $(tail -3 "$TMP/http-attach.err" "$TMP/http-attach.client.err")"
+		stop "$mpid" INT
+	fi
+	stop "$spid" TERM
+fi
+
+# A gateway would route this as the tool "fail"; the server runs "echo" (or
+# refuses it): the DB names both, and the call fails with -32020.
+if want http-mismatch && start_server http-mismatch "$MT" run --quiet --db "$TMP/http-mismatch.db" --; then
+	body='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"a"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"curl","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}'
+	code=$(curl -s -o "$TMP/http-mismatch.body" -w '%{http_code}' -X POST "$url" \
+		-H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+		-H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/call' -H 'Mcp-Name: fail' -d "$body")
+	stop "$spid" TERM
+	got=$(python3 - "$TMP/http-mismatch.db" << 'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+print(db.execute("select count(*) from parse_errors p join sessions s on s.id = p.session_id "
+                 "where s.client_name = 'curl' and p.error = 'Mcp-Name header \"fail\" "
+                 "disagrees with the body''s params.name \"echo\"'").fetchone()[0],
+      *db.execute("select status, error_code, http_status from calls").fetchall())
+PY
+)
+	if [ "$code" = 400 ] && [ "$got" = "1 ('error', -32020, 400)" ]; then
+		echo "ok http-mismatch: a header/body mismatch is a parse error naming both, its call -32020"
+	else
+		say_fail "http-mismatch: HTTP $code, DB says: $got"
+	fi
+fi
+
+if [ $fails -eq 0 ]; then
+	rm -rf "$TMP"
+else
+	echo "# $fails failed; files kept in $TMP"
+fi
+[ $fails -eq 0 ]
