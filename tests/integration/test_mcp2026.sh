@@ -26,18 +26,8 @@ want() { [ "$ONLY" = "  " ] || case "$ONLY" in *" $1 "*) return 0 ;; *) return 1
 check() {
 	n=$1 tr=$2
 	shift 2
-	if python3 "$IT/check_mcp2026.py" "$TMP/$n.db" "$TMP/$n.jsonl" --name "$n" \
-		--transport "$tr" "$@" > "$TMP/$n.check" 2>&1; then
-		cat "$TMP/$n.check"
-	else
-		cat "$TMP/$n.check"
-		grep -q '^not ok' "$TMP/$n.check" || echo "not ok $n: check_mcp2026.py crashed"
-		fails=$((fails + 1))
-	fi
-}
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	run_check "$n" "$TMP/$n.check" python3 "$IT/check_mcp2026.py" "$TMP/$n.db" "$TMP/$n.jsonl" \
+		--name "$n" --transport "$tr" "$@"
 }
 
 # run_traced NAME CLIENTARGS...: the client under mcptrace run
@@ -65,12 +55,7 @@ start_server() {
 	"$@" node "$IT/mcp2026_server.mjs" --http "$port" > "$TMP/$n.server.out" 2> "$TMP/$n.server.err" &
 	spid=$!
 	url=http://127.0.0.1:$port/mcp
-	i=0
-	while ! grep -q listening "$TMP/$n.server.err" && [ $i -lt 200 ] && kill -0 "$spid" 2> /dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	grep -q listening "$TMP/$n.server.err" && return 0
+	wait_line "$TMP/$n.server.err" listening "$spid" && return 0
 	say_fail "$n: the server did not listen on $port: $(tail -3 "$TMP/$n.server.err")"
 	kill "$spid" 2> /dev/null
 	return 1
@@ -97,12 +82,7 @@ fi
 if want http-attach && start_server http-attach; then
 	"$MT" attach -p "$spid" --quiet --db "$TMP/http-attach.db" > "$TMP/http-attach.out" 2> "$TMP/http-attach.err" &
 	mpid=$!
-	i=0
-	while ! grep -q '^mcptrace: tracing' "$TMP/http-attach.err" && [ $i -lt 200 ] && kill -0 "$mpid" 2> /dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if grep -q '^mcptrace: tracing' "$TMP/http-attach.err" &&
+	if wait_line "$TMP/http-attach.err" '^mcptrace: tracing' "$mpid" &&
 		timeout 120 node "$IT/mcp2026_client.mjs" --http "$url" --log "$TMP/http-attach.jsonl" \
 			> "$TMP/http-attach.client.out" 2> "$TMP/http-attach.client.err"; then
 		stop "$mpid" INT
