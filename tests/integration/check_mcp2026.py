@@ -2,6 +2,7 @@
 """Compares an mcptrace DB with the log mcp2026_client.mjs wrote of its own messages.
 
 usage: check_mcp2026.py DB LOG --name NAME --transport stdio|http [--client-only]
+                         [--fallback]
 
 The log is one JSON line {dir, msg} per message the client sent (c2s) or
 received (s2c). Checks, one "ok NAME: CHECK" / "not ok NAME: CHECK: why" line
@@ -17,6 +18,11 @@ each (exit 1 if any failed):
   order      the concurrent slow calls were answered in another order than asked
   latency    each slow call's latency is at least the time it asked to sleep
   ends       (both ends traced) every message has its sent_ns and recv_ns
+With --fallback (the client in mode 'auto' against a 2025-only server):
+  session    the protocol version and server are the initialize result's
+  fallback   the first call is the server/discover probe, failed with the
+             server's error code, the next is initialize, answered ok
+and rounds, order and latency are not checked (that server has no such tools).
 """
 import argparse
 import collections
@@ -30,6 +36,7 @@ ap.add_argument("log")
 ap.add_argument("--name", required=True)
 ap.add_argument("--transport", required=True)
 ap.add_argument("--client-only", action="store_true")
+ap.add_argument("--fallback", action="store_true")
 a = ap.parse_args()
 
 fails = 0
@@ -97,7 +104,12 @@ for e in log:
     meta = (e["msg"].get("params") or e["msg"].get("result") or {}).get("_meta") or {}
     ci = meta.get("io.modelcontextprotocol/clientInfo", ci)
     si = meta.get("io.modelcontextprotocol/serverInfo", si)
-want_s = (a.transport, "2026-07-28", ci.get("name"), ci.get("version"), si.get("name"), si.get("version"))
+version = "2026-07-28"
+for rid, res in responses.items():
+    if requests[rid]["method"] == "initialize" and "result" in res:
+        version = res["result"].get("protocolVersion")
+        si = res["result"].get("serverInfo", {})
+want_s = (a.transport, version, ci.get("name"), ci.get("version"), si.get("name"), si.get("version"))
 got_s = [(s["transport"], s["protocol_version"], s["client_name"], s["client_version"],
           s["server_name"], s["server_version"]) for s in sess]
 report("session", None if got_s == [want_s] else f"want [{want_s}], got {got_s}")
@@ -124,6 +136,14 @@ for rid, req in requests.items():
 if len(calls) != len(requests):
     bad.append(f"{len(calls)} calls in the DB, {len(requests)} requests logged")
 report("calls", f"{len(bad)} calls differ" if bad else None, bad)
+
+if a.fallback:
+    first = [(c["method"], c["status"], c["error_code"]) for c in
+             db.execute("select * from calls order by start_ns, id limit 2")]
+    probe = responses.get(canon("server-discover-probe-1"), {}).get("error", {}).get("code")
+    want_f = [("server/discover", "error", probe), ("initialize", "ok", None)]
+    report("fallback", None if first == want_f and probe else f"want {want_f}, got {first}")
+    sys.exit(1 if fails else 0)
 
 # rounds
 state_of = {}  # requestState -> rpc_id of the round that sent it

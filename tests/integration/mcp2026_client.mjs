@@ -1,7 +1,10 @@
 // A v2 SDK client pinned to 2026-07-28 for test_mcp2026.sh. Spawns
 // mcp2026_server.mjs over stdio; with --http URL talks to one over HTTP;
 // with --spawn-http PORT first starts one on that port as its child (so
-// one `mcptrace run` traces both ends) and stops it at the end. Writes
+// one `mcptrace run` traces both ends) and stops it at the end. With
+// --everything it spawns the 2025-only server-everything instead, lets the
+// client negotiate (mode 'auto': a server/discover probe, then initialize)
+// and only lists the tools and calls echo. Writes
 // its own log of every JSON-RPC message it sent or received, one JSON line
 // {dir, msg} each, to the file named by --log: the truth the trace DB is
 // compared with.
@@ -29,8 +32,10 @@ if (arg('--spawn-http')) {
 	url = `http://127.0.0.1:${arg('--spawn-http')}/mcp`;
 }
 const inner = url ? new StreamableHTTPClientTransport(new URL(url))
-	: new StdioClientTransport({ command: process.execPath,
-		args: [serverPath], stderr: 'inherit' });
+	: new StdioClientTransport({ command: process.execPath, stderr: 'inherit',
+		args: [process.argv.includes('--everything') ? new URL(
+			'./node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url).pathname
+			: serverPath] });
 
 // Every message either way passes through here on its way: the client's
 // own handler is kept aside, so wrapping it again logs nothing twice.
@@ -51,11 +56,19 @@ const transport = {
 };
 
 const client = new Client({ name: 'mt-v2-client', version: '2.4.0-test' },
-	{ capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+	{ capabilities: { elicitation: { form: {} } },
+		versionNegotiation: { mode: process.argv.includes('--everything') ? 'auto' : { pin: '2026-07-28' } } });
 client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { yes: true } }));
 await client.connect(transport);
 
 const out = {};
+if (process.argv.includes('--everything')) {
+	out.tools = (await client.listTools()).tools.length;
+	out.echo = (await client.callTool({ name: 'echo', arguments: { message: 'hello' } })).content[0].text;
+	console.log(JSON.stringify(out));
+	await client.close();
+	process.exit(0);
+}
 out.echo = (await client.callTool({ name: 'echo', arguments: { text: 'hello' } })).content[0].text;
 out.fail = (await client.callTool({ name: 'fail', arguments: {} })).isError;
 try { await client.callTool({ name: 'nope', arguments: {} }); out.unknown = 'answered'; }

@@ -10,6 +10,9 @@
 #                runs untraced
 #   http-mismatch  the traced HTTP server gets a POST whose Mcp-Name header
 #                disagrees with its body
+#   stdio-auto   the client in mode 'auto' against the 2025-only
+#                server-everything: the server/discover probe fails, the
+#                client falls back to initialize
 # check_mcp2026.py compares each DB with the client's own log of its
 # messages (a tool error, an unknown tool, ten concurrent calls answered out
 # of order, a 200 KiB argument, an elicitation answered input_required then
@@ -68,6 +71,10 @@ stop() { # PID SIGNAL: and wait for it
 
 if want stdio-both && run_traced stdio-both; then
 	check stdio-both stdio
+fi
+
+if want stdio-auto && run_traced stdio-auto --everything; then
+	check stdio-auto stdio --fallback
 fi
 
 if want http-both && run_traced http-both --spawn-http "$(free_port)"; then
