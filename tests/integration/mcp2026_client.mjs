@@ -4,7 +4,8 @@
 // one `mcptrace run` traces both ends) and stops it at the end. With
 // --everything it spawns the 2025-only server-everything instead, lets the
 // client negotiate (mode 'auto': a server/discover probe, then initialize)
-// and only lists the tools and calls echo. Writes
+// and only lists the tools and calls echo. With --legacy it speaks 2025
+// only (mode 'legacy': initialize, no envelopes) and does the same. Writes
 // its own log of every JSON-RPC message it sent or received, one JSON line
 // {dir, msg} each, to the file named by --log: the truth the trace DB is
 // compared with.
@@ -57,14 +58,16 @@ const transport = {
 
 const client = new Client({ name: 'mt-v2-client', version: '2.4.0-test' },
 	{ capabilities: { elicitation: { form: {} } },
-		versionNegotiation: { mode: process.argv.includes('--everything') ? 'auto' : { pin: '2026-07-28' } } });
+		versionNegotiation: { mode: process.argv.includes('--everything') ? 'auto'
+			: process.argv.includes('--legacy') ? 'legacy' : { pin: '2026-07-28' } } });
 client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { yes: true } }));
 await client.connect(transport);
 
 const out = {};
-if (process.argv.includes('--everything')) {
+if (process.argv.includes('--everything') || process.argv.includes('--legacy')) {
 	out.tools = (await client.listTools()).tools.length;
-	out.echo = (await client.callTool({ name: 'echo', arguments: { message: 'hello' } })).content[0].text;
+	out.echo = (await client.callTool({ name: 'echo',
+		arguments: process.argv.includes('--legacy') ? { text: 'hello' } : { message: 'hello' } })).content[0].text;
 	console.log(JSON.stringify(out));
 	await client.close();
 	process.exit(0);

@@ -10,6 +10,8 @@
 #                runs untraced
 #   http-mismatch  the traced HTTP server gets a POST whose Mcp-Name header
 #                disagrees with its body
+#   http-mixed   the traced HTTP server serves a 2025 client (mode 'legacy')
+#                and a 2026-07-28 one on one endpoint: two sessions
 #   stdio-auto   the client in mode 'auto' against the 2025-only
 #                server-everything: the server/discover probe fails, the
 #                client falls back to initialize
@@ -122,6 +124,36 @@ PY
 		echo "ok http-mismatch: a header/body mismatch is a parse error naming both, its call -32020"
 	else
 		say_fail "http-mismatch: HTTP $code, DB says: $got"
+	fi
+fi
+
+# Mixed eras on one endpoint: each client its session and protocol version,
+# each session the messages its client logged (the 2025 one also the 405
+# its transport got for the GET stream it tried, and kept to itself).
+if want http-mixed && start_server http-mixed "$MT" run --quiet --db "$TMP/http-mixed.db" --; then
+	timeout 60 node "$IT/mcp2026_client.mjs" --http "$url" --legacy --log "$TMP/http-mixed.old.jsonl" \
+		> /dev/null 2> "$TMP/http-mixed.old.err" &&
+		timeout 60 node "$IT/mcp2026_client.mjs" --http "$url" --log "$TMP/http-mixed.new.jsonl" \
+			> /dev/null 2> "$TMP/http-mixed.new.err"
+	rc=$?
+	stop "$spid" TERM
+	got=$(python3 - "$TMP/http-mixed.db" "$TMP/http-mixed.old.jsonl" "$TMP/http-mixed.new.jsonl" << 'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+logged = [sum(1 for _ in open(f)) for f in sys.argv[2:]]
+rows = db.execute("select s.protocol_version, count(m.id), sum(m.kind = 'error' and m.rpc_id = 'null') "
+                  "from sessions s left join messages m on m.session_id = s.id "
+                  "group by s.id order by s.id").fetchall()
+ok = len(rows) == 2 and rows[0][0] != "2026-07-28" and rows[0][0] and rows[1][0] == "2026-07-28" \
+    and rows[0][1] - rows[0][2] == logged[0] and rows[0][2] <= 1 and rows[1][1] == logged[1] \
+    and logged[1] > 20
+print("ok" if ok else f"sessions (version, messages, null-id errors): {rows}; logged {logged}")
+PY
+)
+	if [ $rc -eq 0 ] && [ "$got" = ok ]; then
+		echo "ok http-mixed: a 2025 and a 2026-07-28 client on one endpoint are two sessions, each its version and messages"
+	else
+		say_fail "http-mixed: clients exited $rc; $got"
 	fi
 fi
 

@@ -220,8 +220,8 @@ static char *answer(unsigned status, const char *body)
 	return buf;
 }
 
-/* No Mcp-Session-Id: one session per client, server and endpoint, named by
- * the envelopes; Mcp-Method and Mcp-Name headers that disagree with the
+/* No Mcp-Session-Id: one session per client, server, endpoint and era,
+ * named by the envelopes; Mcp-Method and Mcp-Name headers that disagree with the
  * body are parse errors naming both (base64-encoded names decoded first). */
 static void test_2026_stateless_headers(void)
 {
@@ -259,7 +259,14 @@ static void test_2026_stateless_headers(void)
 			    "{\"method\":\"tools/list\",\"params\":{" ENV26 "},\"jsonrpc\":\"2.0\",\"id\":0}"));
 	io(&f, 2, 0, answer(200, "{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{\"tools\":[]}}"));
 
-	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions"), 2);
+	/* a 2025 client on the same endpoint: a session of its own era */
+	io(&f, 1, 1, post(NULL, INIT));
+	io(&f, 1, 0, answer(200, INIT_RES));
+
+	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions"), 3);
+	check_str(&f, "select group_concat(protocol_version, ' ') from "
+		      "(select * from sessions order by id)",
+		  "2026-07-28 2026-07-28 2025-06-18");
 	check_str(&f, "select protocol_version || ' ' || client_name || ' ' || client_version || ' ' "
 		      "|| server_name || ' ' || server_version || ' ' || count(c.id) from sessions s "
 		      "join calls c on c.session_id = s.id where s.mcp_session_id is null group by s.id "
@@ -267,7 +274,8 @@ static void test_2026_stateless_headers(void)
 		  "2026-07-28 v2-client 2.4.0 v2-server 9 5");
 	check_str(&f, "select group_concat(rpc_id || ':' || status || ':' || coalesce(error_code, '') "
 		      "|| ':' || coalesce(http_status, ''), ' ') from (select * from calls order by id)",
-		  "\"server-discover-probe-1\":ok:: 0:ok:: 1:ok:: 2:error:-32020:400 3:ok:: 0:ok::");
+		  "\"server-discover-probe-1\":ok:: 0:ok:: 1:ok:: 2:error:-32020:400 3:ok:: 0:ok:: "
+		  "0:ok::");
 	check_str(&f, "select group_concat(error, ' | ') from (select * from parse_errors order by id)",
 		  "Mcp-Name header \"fail\" disagrees with the body's params.name \"echo\" | "
 		  "Mcp-Method header \"tools/list\" disagrees with the body's method \"tools/call\"");

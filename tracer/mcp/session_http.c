@@ -73,16 +73,22 @@ static char *http_key(struct stream_info *si, const struct http_info *h, uint64_
 	}
 	/* Stateless (2026-07-28 always): one session per client (its address
 	 * without the port), server and endpoint (the target's path), named
-	 * the same from both ends: a response carries its request's target. */
+	 * the same from both ends: a response carries its request's target.
+	 * A server may serve both eras on one endpoint: a 2026-07-28 (or
+	 * later) exchange, which always carries its MCP-Protocol-Version
+	 * (a response its request's), keys a session of that version; 2025
+	 * exchanges, whose initialize carries none, share the era-less one. */
 	key = malloc(PEER_KEY_MAX);
 	if (key && si && si->tcp.local[0]) {
 		const char *client = self_is_client ? si->tcp.local : si->tcp.remote;
 		const char *server = self_is_client ? si->tcp.remote : si->tcp.local;
 		int ip_len = (int)(strrchr(client, ':') ? strrchr(client, ':') - client : 0);
 		const char *path = h->target ? h->target : "";
+		const char *pv = h->protocol_version;
+		bool modern = pv && strcmp(pv, "2026-07-28") >= 0 && strlen(pv) < 32;
 
-		snprintf(key, PEER_KEY_MAX, "peer:%.*s>%s%.*s", ip_len, client, server,
-			 (int)strcspn(path, "?#"), path);
+		snprintf(key, PEER_KEY_MAX, "peer:%.*s>%s%.*s%s%s", ip_len, client, server,
+			 (int)strcspn(path, "?#"), path, modern ? " " : "", modern ? pv : "");
 	} else if (key) {
 		snprintf(key, PEER_KEY_MAX, "conn:%" PRIu64, ino);
 	}

@@ -49,12 +49,13 @@ struct held {
 	struct head_copy head;
 };
 
-/* The session a request named, kept for its response's head, which
- * need not repeat it (a GET stream's events belong to the session its
- * request named). */
+/* The session a request named, and the protocol version it spoke, kept
+ * for its response's head, which need not repeat them (a GET stream's
+ * events belong to the session its request named; a 2026-07-28 answer
+ * belongs to that era's session). */
 struct exchange_sid {
 	uint64_t exchange;
-	char *sid;
+	char *sid, *proto;
 };
 
 #define SID_MEMORY 32
@@ -239,18 +240,24 @@ static void on_head(void *ctx, enum wire_dir dir, const struct http_head *hd)
 	} else {
 		sd->kind = BODY_OTHER;
 	}
-	if (!hd->response && sd->head.sid && hd->exchange) {
+	if (!hd->response && (sd->head.sid || sd->head.proto) && hd->exchange) {
 		struct exchange_sid *e = &h->sids[hd->exchange % SID_MEMORY];
 
 		free(e->sid);
+		free(e->proto);
 		e->exchange = hd->exchange;
-		e->sid = strdup(sd->head.sid);
-	} else if (hd->response && !sd->head.sid && hd->exchange) {
+		e->sid = dup_or_null(sd->head.sid);
+		e->proto = dup_or_null(sd->head.proto);
+	} else if (hd->response && hd->exchange) {
 		struct exchange_sid *e = &h->sids[hd->exchange % SID_MEMORY];
 
-		if (e->exchange == hd->exchange && e->sid) {
+		if (e->exchange == hd->exchange && e->sid && !sd->head.sid) {
 			sd->head.sid = strdup(e->sid);
 			sd->head.info.session_id = sd->head.sid;
+		}
+		if (e->exchange == hd->exchange && e->proto && !sd->head.proto) {
+			sd->head.proto = strdup(e->proto);
+			sd->head.info.protocol_version = sd->head.proto;
 		}
 	}
 	/* The response names the session its held requests belong to. */
@@ -414,7 +421,9 @@ void http_stream__free(struct http_stream *h)
 		head_free(&h->held[i].head);
 	}
 	free(h->held);
-	for (size_t i = 0; i < SID_MEMORY; i++)
+	for (size_t i = 0; i < SID_MEMORY; i++) {
 		free(h->sids[i].sid);
+		free(h->sids[i].proto);
+	}
 	free(h);
 }
