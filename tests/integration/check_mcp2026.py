@@ -15,14 +15,18 @@ each (exit 1 if any failed):
              for (ok, tool_error, error + code, input_required), every one answered
   rounds     a request that echoed a requestState names, in previous_round_id,
              the call whose result sent that requestState; no other call names one
-  order      the concurrent slow calls were answered in another order than asked
-  latency    each slow call's latency is at least the time it asked to sleep
+  order      the ten concurrent chain calls (k = 0..9), asked at once, were
+             answered out of order: the last asked (k = 9, which the others
+             wait for) before the first, in the client's log and in the DB
+             (the order its response rows were made)
+  listen     (HTTP) the subscriptions/listen call is cancelled, and the
+             notifications on its stream name it (messages.call_id)
   ends       (both ends traced) every message has its sent_ns and recv_ns
 With --fallback (the client in mode 'auto' against a 2025-only server):
   session    the protocol version and server are the initialize result's
   fallback   the first call is the server/discover probe, failed with the
              server's error code, the next is initialize, answered ok
-and rounds, order and latency are not checked (that server has no such tools).
+and rounds, order and listen are not checked (that server has no such tools).
 """
 import argparse
 import collections
@@ -121,7 +125,8 @@ for rid, req in requests.items():
     res = responses.get(rid)
     c = calls.get(rid)
     if res is None:
-        bad.append(f"{rid}: no response logged")
+        if req["method"] != "subscriptions/listen":
+            bad.append(f"{rid}: no response logged")
         continue
     if "error" in res:
         want_c = ("error", res["error"].get("code"))
@@ -165,16 +170,38 @@ for rid, req in requests.items():
 report("rounds", "no multi-round call logged" if not linked else
        f"{len(bad)} wrong" if bad else None, bad)
 
-# concurrent calls answered out of order, latencies at least the sleep asked
-slow = [(rid, req["params"]["arguments"]["ms"]) for rid, req in requests.items()
-        if req["method"] == "tools/call" and req["params"]["name"] == "slow"]
-asked = [rid for rid, _ in sorted(slow, key=lambda x: calls[x[0]]["start_ns"])]
-answered = [rid for rid, _ in sorted(slow, key=lambda x: calls[x[0]]["end_ns"])]
-report("order", None if len(slow) >= 10 and asked != answered else
-       f"{len(slow)} slow calls, answered in the order asked: {answered}")
-short = [f"{rid}: {calls[rid]['latency_ns']} ns < {ms} ms" for rid, ms in slow
-         if calls[rid]["latency_ns"] < ms * 1_000_000]
-report("latency", f"{len(short)} slow calls faster than they slept" if short else None, short)
+# concurrent calls answered in reverse order
+chain = sorted(((rid, req["params"]["arguments"]["k"]) for rid, req in requests.items()
+                if req["method"] == "tools/call" and req["params"]["name"] == "chain"),
+               key=lambda x: x[1])
+order_log = [json.loads(canon(e["msg"]["id"])) for e in log
+             if e["dir"] == "s2c" and canon(e["msg"].get("id")) in dict(chain)]
+resp_id = {rid: calls[rid]["response_msg_id"] or 0 for rid, _ in chain}
+if len(chain) == 10:
+    first, last = chain[0][0], chain[9][0]
+    why = None
+    if order_log.index(json.loads(last)) > order_log.index(json.loads(first)):
+        why = f"the client got k=0 before k=9: {order_log}"
+    elif not resp_id[last] or not resp_id[first] or resp_id[last] > resp_id[first]:
+        why = f"the DB has k=9's response (message {resp_id[last]}) after k=0's ({resp_id[first]})"
+    report("order", why)
+else:
+    report("order", f"{len(chain)} chain calls logged, want 10")
+
+listen = [rid for rid, req in requests.items() if req["method"] == "subscriptions/listen"]
+if a.transport == "http":
+    bad = []
+    for rid in listen:
+        c = calls[rid]
+        tied = db.execute("select count(*) from messages where call_id = ? and kind = 'notification' "
+                          "and direction = 's2c'", (c["id"],)).fetchone()[0]
+        sent = sum(1 for e in log if e["dir"] == "s2c" and kind(e["msg"]) == "notification" and
+                   (e["msg"].get("params") or {}).get("_meta", {}).get(
+                       "io.modelcontextprotocol/subscriptionId") == json.loads(rid))
+        if c["status"] != "cancelled" or tied != sent or not sent:
+            bad.append(f"{rid}: status {c['status']}, {tied} notifications tied of {sent} on its stream")
+    report("listen", "no subscriptions/listen logged" if not listen else
+           f"{len(bad)} wrong" if bad else None, bad)
 
 if not a.client_only:
     n = db.execute("select count(*) from messages where sent_ns is null or recv_ns is null").fetchone()[0]

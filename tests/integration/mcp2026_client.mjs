@@ -76,12 +76,22 @@ out.echo = (await client.callTool({ name: 'echo', arguments: { text: 'hello' } }
 out.fail = (await client.callTool({ name: 'fail', arguments: {} })).isError;
 try { await client.callTool({ name: 'nope', arguments: {} }); out.unknown = 'answered'; }
 catch (e) { out.unknown = e.code ?? String(e); }
-// Ten at once, the first asked to take longest: answered out of order.
-const slow = await Promise.all([...Array(10).keys()].map((k) =>
-	client.callTool({ name: 'slow', arguments: { ms: (10 - k) * 15 } })));
-out.slow = slow.map((r) => r.content[0].text);
+// Ten at once, answered in reverse order (the server chains them).
+const run = `${process.pid}`;
+const chain = await Promise.all([...Array(10).keys()].map((k) =>
+	client.callTool({ name: 'chain', arguments: { run, k, n: 10 } })));
+out.chain = chain.map((r) => r.content[0].text);
 out.big = (await client.callTool({ name: 'echo', arguments: { text: 'x'.repeat(200 * 1024) } })).content[0].text.length;
 out.confirm = (await client.callTool({ name: 'confirm', arguments: { what: 'deploy' } })).content[0].text;
+// HTTP: a subscriptions/listen stream gets the change a tool call causes.
+if (url) {
+	const changed = new Promise((resolve) =>
+		client.setNotificationHandler('notifications/tools/list_changed', () => resolve(true)));
+	const sub = await client.listen({ toolsListChanged: true });
+	await client.callTool({ name: 'poke', arguments: {} });
+	out.listen = await changed;
+	await sub.close();
+}
 console.log(JSON.stringify(out));
 await client.close();
 if (child) {

@@ -28,6 +28,7 @@ struct rpc_case {
 	enum rpc_result_type result_type;
 	const char *request_state;
 	bool input_responses, has_args;
+	const char *subscription_id;
 	const char *parse_error; /* a substring of it; NULL: parse_error NULL */
 };
 
@@ -180,6 +181,15 @@ static const struct rpc_case cases[] = {
 	  "\"requestState\":\"state-deploy\"}," J ",\"id\":15}",
 	  RPC_REQUEST, .id = "15", .method = "tools/call", .target = "confirm",
 	  .request_state = "state-deploy", .input_responses = true, .has_args = true },
+	/* a notification on a subscriptions/listen stream names its request;
+	 * only a string names one */
+	{ "{" J ",\"method\":\"notifications/tools/list_changed\",\"params\":{\"_meta\":"
+	  "{\"io.modelcontextprotocol/subscriptionId\":\"listen:0\"}}}",
+	  RPC_NOTIFICATION, .method = "notifications/tools/list_changed",
+	  .subscription_id = "\"listen:0\"" },
+	{ "{" J ",\"method\":\"notifications/tools/list_changed\",\"params\":{\"_meta\":"
+	  "{\"io.modelcontextprotocol/subscriptionId\":{}}}}",
+	  RPC_NOTIFICATION, .method = "notifications/tools/list_changed" },
 	/* odd shapes: unknown or non-string resultType, a requestState on a
 	 * complete result (not a round's state), an envelope that is not
 	 * an object, inputResponses that is not an object */
@@ -242,6 +252,7 @@ static void check_case(size_t i, const struct rpc_case *c)
 	CHECK_EQ_STR(m->request_state, c->request_state);
 	CHECK_EQ_INT(m->input_responses, c->input_responses);
 	CHECK_EQ_INT(m->args_digest != 0, c->has_args);
+	CHECK_EQ_STR(m->subscription_id, c->subscription_id);
 	if (c->parse_error) {
 		CHECK(m->parse_error && strstr(m->parse_error, c->parse_error));
 		if (m->parse_error && !strstr(m->parse_error, c->parse_error))

@@ -539,13 +539,31 @@ static void test_2026_envelopes(void)
 	SRV_OUT(&f, S, 130, DONE26("0"));
 	H_FROM(&f, S, 131, DONE26("0"));
 
-	check_each_once(&f, 4);
+	/* a subscriptions/listen stream: its notifications are the listen
+	 * call's, and the client's cancel ends it */
+	H_TO(&f, S, 140, "{\"jsonrpc\":\"2.0\",\"id\":\"listen:0\",\"method\":\"subscriptions/listen\","
+			  "\"params\":{\"notifications\":{\"toolsListChanged\":true}," ENV26 "}}");
+	SRV_IN(&f, S, 141, "{\"jsonrpc\":\"2.0\",\"id\":\"listen:0\",\"method\":\"subscriptions/listen\","
+			   "\"params\":{\"notifications\":{\"toolsListChanged\":true}," ENV26 "}}");
+	SRV_OUT(&f, S, 150, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\","
+			    "\"params\":{\"_meta\":{\"io.modelcontextprotocol/subscriptionId\":\"listen:0\"}}}");
+	H_FROM(&f, S, 151, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\","
+			   "\"params\":{\"_meta\":{\"io.modelcontextprotocol/subscriptionId\":\"listen:0\"}}}");
+	H_TO(&f, S, 160, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":"
+			  "{\"requestId\":\"listen:0\"}}");
+	SRV_IN(&f, S, 161, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":"
+			   "{\"requestId\":\"listen:0\"}}");
+
+	check_each_once(&f, 7);
+	check_str(&f, "select status || ' ' || (select count(*) from messages m where m.call_id = c.id) "
+		      "from calls c where method = 'subscriptions/listen'",
+		  "cancelled 3");
 	check_str(&f, "select protocol_version || ' ' || client_name || ' ' || client_version || ' ' "
 		      "|| server_name || ' ' || server_version from sessions",
 		  "2026-07-28 v2-client 2.4.0 v2-server 9");
-	check_str(&f, "select group_concat(method || ':' || status || ':' || latency_ns, ' ') "
+	check_str(&f, "select group_concat(method || ':' || status || ':' || coalesce(latency_ns, ''), ' ') "
 		      "from (select * from calls order by id)",
-		  "server/discover:ok:11 tools/call:ok:11");
+		  "server/discover:ok:11 tools/call:ok:11 subscriptions/listen:cancelled:");
 	teardown(&f);
 }
 

@@ -256,6 +256,10 @@ static struct call *message_call(struct sessions *ss, struct session *s, const s
 				c->cancelled = true;
 			return c;
 		}
+		/* A notification on a subscriptions/listen stream belongs
+		 * to the listen request, which the other side sent. */
+		if (m->subscription_id && sender_role != ROLE_UNKNOWN)
+			return call_find(s, !sender_role, m->subscription_id);
 		if (!m->progress_token)
 			return NULL;
 		for (c = s->open; c; c = c->next)

@@ -66,6 +66,15 @@ int envelope__request(const cJSON *params, struct rpc_msg *m)
 	return args_digest(params, m);
 }
 
+int envelope__notification(const cJSON *params, struct rpc_msg *m)
+{
+	const cJSON *sub = json__member(json__member(params, "_meta"), META_PREFIX "subscriptionId");
+
+	/* The SDK names a stream by its listen request's id: a string id is
+	 * the same string, so its JSON text is the request's id text. */
+	return cJSON_IsString(sub) ? json_id__text(&m->subscription_id, sub) : 0;
+}
+
 int envelope__result(const cJSON *result, struct rpc_msg *m)
 {
 	const cJSON *si = json__member(json__member(result, "_meta"), META_PREFIX "serverInfo");

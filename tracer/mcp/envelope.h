@@ -16,6 +16,8 @@
 
 /* A request's params (an object or NULL). Returns 0 or -ENOMEM. */
 int envelope__request(const cJSON *params, struct rpc_msg *m);
+/* A notification's params (an object or NULL). Returns 0 or -ENOMEM. */
+int envelope__notification(const cJSON *params, struct rpc_msg *m);
 /* A response's result (an object or NULL). Returns 0 or -ENOMEM. */
 int envelope__result(const cJSON *result, struct rpc_msg *m);
 

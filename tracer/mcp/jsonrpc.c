@@ -215,6 +215,8 @@ static int extract_call(const struct rpc_members *r, struct rpc_msg *m)
 		}
 		return 0;
 	}
+	if ((err = envelope__notification(params, m)))
+		return err;
 	if (!strcmp(method, "notifications/progress")) {
 		it = json__member(params, "progressToken");
 		if (cJSON_IsNull(it)) /* not a token; keep NULL */
@@ -318,6 +320,7 @@ static void msg_clear(struct rpc_msg *m)
 	free(m->peer_version);
 	free(m->protocol_version);
 	free(m->request_state);
+	free(m->subscription_id);
 	free(m->body);
 	free(m->parse_error);
 }

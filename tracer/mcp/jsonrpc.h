@@ -48,6 +48,9 @@ struct rpc_msg {
 	double progress, total; /* notifications/progress */
 	bool has_total;
 	char *cancel_id; /* notifications/cancelled: params.requestId (JSON text) */
+	char *subscription_id; /* 2026-07-28 notification on a subscriptions/listen
+				  stream: params._meta's subscriptionId, as the
+				  JSON text of the listen request's id */
 	char *reason; /* notifications/cancelled: params.reason */
 	char *peer_name, *peer_version; /* initialize: params.clientInfo;
 					   its result: result.serverInfo;
