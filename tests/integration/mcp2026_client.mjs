@@ -5,7 +5,10 @@
 // --everything it spawns the 2025-only server-everything instead, lets the
 // client negotiate (mode 'auto': a server/discover probe, then initialize)
 // and only lists the tools and calls echo. With --legacy it speaks 2025
-// only (mode 'legacy': initialize, no envelopes) and does the same. Writes
+// only (mode 'legacy': initialize, no envelopes) and does the same. With
+// --hold FILE (stdio) it starts the server, writes "CLIENTPID SERVERPID" to
+// FILE.pids and says nothing until FILE exists, so that a test can attach
+// mcptrace to either end first. Writes
 // its own log of every JSON-RPC message it sent or received, one JSON line
 // {dir, msg} each, to the file named by --log: the truth the trace DB is
 // compared with.
@@ -45,16 +48,25 @@ inner.onmessage = (m, extra) => {
 	fs.writeSync(log, JSON.stringify({ dir: 's2c', msg: m }) + '\n');
 	handler?.(m, extra);
 };
+let started = null;
 const transport = {
 	set onmessage(f) { handler = f; }, get onmessage() { return handler; },
 	set onclose(f) { inner.onclose = f; }, get onclose() { return inner.onclose; },
 	set onerror(f) { inner.onerror = f; }, get onerror() { return inner.onerror; },
-	start: () => inner.start(),
+	start: () => (started ??= inner.start()),
 	close: () => inner.close(),
 	send: (m, o) => { fs.writeSync(log, JSON.stringify({ dir: 'c2s', msg: m }) + '\n'); return inner.send(m, o); },
 	setProtocolVersion: (v) => inner.setProtocolVersion?.(v),
 	get sessionId() { return inner.sessionId; },
 };
+
+const hold = arg('--hold');
+if (hold && !url) {
+	await transport.start();
+	fs.writeFileSync(hold + '.pids', `${process.pid} ${inner.pid}\n`);
+	while (!fs.existsSync(hold))
+		await new Promise((resolve) => setTimeout(resolve, 20));
+}
 
 const client = new Client({ name: 'mt-v2-client', version: '2.4.0-test' },
 	{ capabilities: { elicitation: { form: {} } },

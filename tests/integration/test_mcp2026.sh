@@ -12,6 +12,8 @@
 #                disagrees with its body
 #   http-mixed   the traced HTTP server serves a 2025 client (mode 'legacy')
 #                and a 2026-07-28 one on one endpoint: two sessions
+#   stdio-server, stdio-client  the client spawns the server and holds;
+#                mcptrace attaches to one end only, then the client goes on
 #   stdio-auto   the client in mode 'auto' against the 2025-only
 #                server-everything: the server/discover probe fails, the
 #                client falls back to initialize
@@ -77,6 +79,46 @@ fi
 
 if want stdio-auto && run_traced stdio-auto --everything; then
 	check stdio-auto stdio --fallback
+fi
+
+# attach_end NAME server|client: the stdio client spawns its server and
+# waits; mcptrace attaches to one end (no --follow), then the client goes on.
+attach_end() {
+	n=$1 end=$2
+	hold=$TMP/$n.go
+	timeout 120 node "$IT/mcp2026_client.mjs" --hold "$hold" --log "$TMP/$n.jsonl" \
+		> "$TMP/$n.client.out" 2> "$TMP/$n.client.err" &
+	cpid=$!
+	if ! wait_line "$hold.pids" . "$cpid" 2> /dev/null; then
+		say_fail "$n: the client did not start its server: $(tail -3 "$TMP/$n.client.err")"
+		stop "$cpid" TERM
+		return 1
+	fi
+	read -r c s < "$hold.pids"
+	[ "$end" = server ] && c=$s
+	"$MT" attach -p "$c" --quiet --db "$TMP/$n.db" > "$TMP/$n.out" 2> "$TMP/$n.err" &
+	mpid=$!
+	if ! wait_line "$TMP/$n.err" '^mcptrace: tracing' "$mpid"; then
+		say_fail "$n: mcptrace attach did not start: $(tail -3 "$TMP/$n.err")"
+		stop "$mpid" INT
+		stop "$cpid" TERM
+		return 1
+	fi
+	touch "$hold"
+	wait "$cpid"
+	rc=$?
+	stop "$mpid" INT
+	if [ $rc -ne 0 ]; then
+		say_fail "$n: the client exited $rc: $(tail -3 "$TMP/$n.client.err")"
+		return 1
+	fi
+}
+
+if want stdio-server && attach_end stdio-server server; then
+	check stdio-server stdio --client-only
+fi
+if want stdio-client && attach_end stdio-client client; then
+	check stdio-client stdio --client-only
 fi
 
 if want http-both && run_traced http-both --spawn-http "$(free_port)"; then
