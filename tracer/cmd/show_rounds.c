@@ -55,16 +55,16 @@ static int chain(sqlite3 *db, int64_t call_id, int64_t *ids, size_t *n)
 	int found, steps = 0;
 
 	while (steps++ < ROUNDS_MAX &&
-	       (found = one_id(db, "SELECT previous_round_id FROM calls WHERE id = ?", cur,
-			       &next)) > 0)
+	       (found =
+		    one_id(db, "SELECT previous_round_id FROM calls WHERE id = ?", cur, &next)) > 0)
 		cur = next;
 	if (found < 0)
 		return found;
 	*n = 0;
 	do {
 		ids[(*n)++] = cur;
-		found = one_id(db, "SELECT min(id) FROM calls WHERE previous_round_id = ?", cur,
-			       &next);
+		found =
+		    one_id(db, "SELECT min(id) FROM calls WHERE previous_round_id = ?", cur, &next);
 		cur = next;
 	} while (found > 0 && *n < ROUNDS_MAX);
 	return found < 0 ? found : 0;
@@ -197,8 +197,10 @@ int show_rounds__print(sqlite3 *db, FILE *out, int64_t call_id, bool json)
 	} else {
 		query__fmt_ms(first != ST_NULL && last != ST_NULL ? last - first : ST_NULL, ms,
 			      sizeof(ms));
-		fprintf(out, "  %zu rounds of one call, %s ms from its first request to its last answer\n",
-			n, ms);
+		fprintf(
+		    out,
+		    "  %zu rounds of one call, %s ms from its first request to its last answer\n",
+		    n, ms);
 	}
 cleanup:
 	free(ids);

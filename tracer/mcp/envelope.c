@@ -68,7 +68,8 @@ int envelope__request(const cJSON *params, struct rpc_msg *m)
 
 int envelope__notification(const cJSON *params, struct rpc_msg *m)
 {
-	const cJSON *sub = json__member(json__member(params, "_meta"), META_PREFIX "subscriptionId");
+	const cJSON *sub =
+	    json__member(json__member(params, "_meta"), META_PREFIX "subscriptionId");
 
 	/* The SDK names a stream by its listen request's id: a string id is
 	 * the same string, so its JSON text is the request's id text. */

@@ -70,7 +70,8 @@ bool mcp_headers__mismatch(const struct http_info *h, const struct rpc_msg *m, c
 	if (!h || h->response || (m->kind != RPC_REQUEST && m->kind != RPC_NOTIFICATION))
 		return false;
 	if (h->mcp_method && differs(h->mcp_method, m->method)) {
-		snprintf(why, cap, "Mcp-Method header \"%s\" disagrees with the body's method \"%s\"",
+		snprintf(why, cap,
+			 "Mcp-Method header \"%s\" disagrees with the body's method \"%s\"",
 			 h->mcp_method, m->method ? m->method : "");
 		return true;
 	}

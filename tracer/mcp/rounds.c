@@ -59,11 +59,11 @@ void rounds__note(struct session *s, const struct call *c, const char *request_s
 	}
 	r = &s->rounds[s->n_rounds];
 	*r = (struct round){
-		.call_id = c->row.id,
-		.method = xstrdup(c->method),
-		.target = xstrdup(c->target),
-		.request_state = xstrdup(request_state),
-		.args_digest = c->args_digest,
+	    .call_id = c->row.id,
+	    .method = xstrdup(c->method),
+	    .target = xstrdup(c->target),
+	    .request_state = xstrdup(request_state),
+	    .args_digest = c->args_digest,
 	};
 	if ((c->method && !r->method) || (c->target && !r->target) ||
 	    (request_state && !r->request_state)) {
@@ -83,10 +83,10 @@ int64_t rounds__continued(struct session *s, const struct rpc_msg *m)
 	for (i = s->n_rounds; i-- > 0;) {
 		const struct round *r = &s->rounds[i];
 
-		if (m->request_state ? same_str(r->request_state, m->request_state)
-				     : same_str(r->method, m->method) &&
-					       same_str(r->target, m->target) &&
-					       r->args_digest == m->args_digest)
+		if (m->request_state
+			? same_str(r->request_state, m->request_state)
+			: same_str(r->method, m->method) && same_str(r->target, m->target) &&
+			      r->args_digest == m->args_digest)
 			break;
 	}
 	if (i == (size_t)-1)
