@@ -7,11 +7,12 @@
  * response's body: result.inputRequests, key -> {method, params}.
  *
  * Edges: the DB is input (it may be edited by hand): a chain is followed
- * for at most ROUNDS_MAX steps either way, so a loop ends, and a body that
- * is not JSON shows no input requests. Names from the body are sanitised
+ * for at most ROUNDS_MAX steps either way and stops where it loops, and a
+ * body that is not JSON shows no input requests. Names from the body are sanitised
  * for the terminal.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,25 +49,38 @@ static int one_id(sqlite3 *db, const char *sql, int64_t arg, int64_t *out)
 	return found;
 }
 
-/* ids[0..*n): the rounds of call_id's logical call, first to last. */
+static bool seen(const int64_t *ids, size_t n, int64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* ids[0..*n): the rounds of call_id's logical call, first to last. A loop
+ * (a hand-edited DB) is cut where it comes back: ids holds the way back
+ * first, to know where that is, then the way forward. */
 static int chain(sqlite3 *db, int64_t call_id, int64_t *ids, size_t *n)
 {
 	int64_t cur = call_id, next;
-	int found, steps = 0;
+	int found;
 
-	while (steps++ < ROUNDS_MAX &&
-	       (found =
-		    one_id(db, "SELECT previous_round_id FROM calls WHERE id = ?", cur, &next)) > 0)
+	*n = 0;
+	do {
+		ids[(*n)++] = cur;
+		found = one_id(db, "SELECT previous_round_id FROM calls WHERE id = ?", cur, &next);
 		cur = next;
+	} while (found > 0 && *n < ROUNDS_MAX && !seen(ids, *n, next));
 	if (found < 0)
 		return found;
+	cur = ids[*n - 1];
 	*n = 0;
 	do {
 		ids[(*n)++] = cur;
 		found =
 		    one_id(db, "SELECT min(id) FROM calls WHERE previous_round_id = ?", cur, &next);
 		cur = next;
-	} while (found > 0 && *n < ROUNDS_MAX);
+	} while (found > 0 && *n < ROUNDS_MAX && !seen(ids, *n, next));
 	return found < 0 ? found : 0;
 }
 
