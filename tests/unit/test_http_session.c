@@ -227,41 +227,41 @@ static void test_2026_stateless_headers(void)
 {
 	struct fixture f;
 
-	setup(&f);
-	io(&f, 3, 1, post26("/mcp", "Mcp-Method: server/discover\r\n",
+	setup(&f, 1 << 20);
+	say(&f, 3, 1, post26("/mcp", "Mcp-Method: server/discover\r\n",
 			    "{\"jsonrpc\":\"2.0\",\"id\":\"server-discover-probe-1\",\"method\":"
 			    "\"server/discover\",\"params\":{" ENV26 "}}"));
-	io(&f, 3, 0, answer(200, "{\"jsonrpc\":\"2.0\",\"id\":\"server-discover-probe-1\",\"result\":{"
+	say(&f, 3, 0, answer(200, "{\"jsonrpc\":\"2.0\",\"id\":\"server-discover-probe-1\",\"result\":{"
 				 SRV26 ",\"resultType\":\"complete\"}}"));
-	io(&f, 4, 1, post26("/mcp", "Mcp-Method: tools/call\r\nMcp-Name: echo\r\n",
+	say(&f, 4, 1, post26("/mcp", "Mcp-Method: tools/call\r\nMcp-Name: echo\r\n",
 			    "{\"method\":\"tools/call\",\"params\":{\"name\":\"echo\"," ENV26
 			    "},\"jsonrpc\":\"2.0\",\"id\":0}"));
-	io(&f, 4, 0, answer(200, "{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{" SRV26
+	say(&f, 4, 0, answer(200, "{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{" SRV26
 				 ",\"resultType\":\"complete\"}}"));
-	io(&f, 5, 1, post26("/mcp", "Mcp-Method: tools/call\r\nMcp-Name: =?base64?ZWNobw==?=\r\n",
+	say(&f, 5, 1, post26("/mcp", "Mcp-Method: tools/call\r\nMcp-Name: =?base64?ZWNobw==?=\r\n",
 			    "{\"method\":\"tools/call\",\"params\":{\"name\":\"echo\"," ENV26
 			    "},\"jsonrpc\":\"2.0\",\"id\":1}"));
-	io(&f, 5, 0, answer(200, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{" SRV26
+	say(&f, 5, 0, answer(200, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{" SRV26
 				 ",\"resultType\":\"complete\"}}"));
 	/* routed as "fail", runs "echo": the server refuses it */
-	io(&f, 6, 1, post26("/mcp", "Mcp-Method: tools/call\r\nMcp-Name: fail\r\n",
+	say(&f, 6, 1, post26("/mcp", "Mcp-Method: tools/call\r\nMcp-Name: fail\r\n",
 			    "{\"method\":\"tools/call\",\"params\":{\"name\":\"echo\"," ENV26
 			    "},\"jsonrpc\":\"2.0\",\"id\":2}"));
-	io(&f, 6, 0, answer(400, "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32020,\"message\":"
+	say(&f, 6, 0, answer(400, "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32020,\"message\":"
 				 "\"headers and body disagree\"},\"id\":2}"));
 	/* a method header the server did not catch */
-	io(&f, 7, 1, post26("/mcp", "Mcp-Method: tools/list\r\n",
+	say(&f, 7, 1, post26("/mcp", "Mcp-Method: tools/list\r\n",
 			    "{\"method\":\"tools/call\",\"params\":{\"name\":\"echo\"," ENV26
 			    "},\"jsonrpc\":\"2.0\",\"id\":3}"));
-	io(&f, 7, 0, answer(200, "{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{" SRV26 "}}"));
+	say(&f, 7, 0, answer(200, "{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{" SRV26 "}}"));
 	/* another endpoint of the same server is another session */
-	io(&f, 2, 1, post26("/other?x=1", "Mcp-Method: tools/list\r\n",
+	say(&f, 2, 1, post26("/other?x=1", "Mcp-Method: tools/list\r\n",
 			    "{\"method\":\"tools/list\",\"params\":{" ENV26 "},\"jsonrpc\":\"2.0\",\"id\":0}"));
-	io(&f, 2, 0, answer(200, "{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{\"tools\":[]}}"));
+	say(&f, 2, 0, answer(200, "{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{\"tools\":[]}}"));
 
 	/* a 2025 client on the same endpoint: a session of its own era */
-	io(&f, 1, 1, post(NULL, INIT));
-	io(&f, 1, 0, answer(200, INIT_RES));
+	say(&f, 1, 1, post(NULL, INIT));
+	say(&f, 1, 0, answer(200, INIT_RES));
 
 	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions"), 3);
 	check_str(&f, "select group_concat(protocol_version, ' ') from "

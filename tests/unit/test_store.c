@@ -712,12 +712,12 @@ static void test_migrate_real(void)
 	store__close(s);
 }
 
-/* Schema 3 rebuilds calls to widen its status CHECK: a version 2 DB keeps
- * its calls, their ids and indexes, and then takes input_required rounds
- * linked by previous_round_id. */
+/* The rounds step (the last) rebuilds calls to widen its status CHECK: a
+ * DB of the version before keeps its calls, their ids and indexes, and
+ * then takes input_required rounds linked by previous_round_id. */
 static void test_migrate_rounds(void)
 {
-	const char *path = tmp_path("v2.db");
+	const char *path = tmp_path("before-rounds.db");
 	struct st_session sess = { .transport = "stdio" };
 	struct st_call first = { .rpc_id = "14", .direction = "c2s", .method = "tools/call",
 				 .target = "confirm", .status = "input_required" };
@@ -726,7 +726,7 @@ static void test_migrate_rounds(void)
 	sqlite3 *db = open_raw(path);
 
 	CHECK(schema_step_count >= 3);
-	CHECK_EQ_INT(store__init_db(db, path, schema_steps, 2), 0);
+	CHECK_EQ_INT(store__init_db(db, path, schema_steps, schema_step_count - 1), 0);
 	CHECK_EQ_INT(sqlite3_exec(db,
 				  "INSERT INTO sessions (id, transport) VALUES (1, 'stdio');"
 				  "INSERT INTO calls (id, session_id, direction, status, http_status) "

@@ -1,4 +1,4 @@
--- mcptrace trace DB, schema version 3: MCP 2026-07-28 multi-round calls.
+-- mcptrace trace DB, schema version 4: MCP 2026-07-28 multi-round calls.
 --
 -- A 2026-07-28 server may answer a request with resultType
 -- "input_required": it needs input (an elicitation, a sampling, the roots)
@@ -12,7 +12,7 @@
 -- under its own name (https://sqlite.org/lang_altertable.html, "making
 -- other kinds of table schema changes"); rows, ids and indexes stay.
 
-CREATE TABLE calls_v3 (
+CREATE TABLE calls_v4 (
 	id INTEGER PRIMARY KEY,
 	session_id INTEGER NOT NULL REFERENCES sessions(id),
 	rpc_id TEXT,
@@ -34,14 +34,14 @@ CREATE TABLE calls_v3 (
 	-- round's inputRequests); NULL for a first round
 	previous_round_id INTEGER REFERENCES calls(id)
 );
-INSERT INTO calls_v3 (id, session_id, rpc_id, direction, method, target, request_msg_id,
+INSERT INTO calls_v4 (id, session_id, rpc_id, direction, method, target, request_msg_id,
 		      response_msg_id, start_ns, end_ns, latency_ns, server_latency_ns, status,
 		      error_code, error_message, http_status)
 	SELECT id, session_id, rpc_id, direction, method, target, request_msg_id,
 	       response_msg_id, start_ns, end_ns, latency_ns, server_latency_ns, status,
 	       error_code, error_message, http_status FROM calls;
 DROP TABLE calls;
-ALTER TABLE calls_v3 RENAME TO calls;
+ALTER TABLE calls_v4 RENAME TO calls;
 CREATE INDEX calls_session ON calls(session_id, start_ns);
 CREATE INDEX calls_method_target ON calls(method, target);
 CREATE INDEX calls_target ON calls(target);
