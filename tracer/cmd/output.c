@@ -99,7 +99,7 @@ void output__call(struct output *o, const struct call_view *v)
 	text__escape(v->method ? v->method : "?", method, sizeof(method));
 	text__escape(v->target ? v->target : "", target, sizeof(target));
 	snprintf(what, sizeof(what), "%s%s%s", method, v->target ? " " : "", target);
-	fprintf(o->fp, "%s %7s %-5s %s %-40s %-10s %10s", when, pid, v->transport, v->direction,
+	fprintf(o->fp, "%s %7s %-5s %s %-40s %-14s %10s", when, pid, v->transport, v->direction,
 		what, v->status, lat);
 	if (v->error_code != ST_NULL || v->error_message) {
 		text__escape(v->error_message ? v->error_message : "", err, sizeof(err));
