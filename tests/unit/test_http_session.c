@@ -254,6 +254,11 @@ static void test_2026_stateless_headers(void)
 			    "{\"method\":\"tools/call\",\"params\":{\"name\":\"echo\"," ENV26
 			    "},\"jsonrpc\":\"2.0\",\"id\":3}"));
 	say(&f, 7, 0, answer(200, "{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{" SRV26 "}}"));
+	/* tasks/get names its taskId in Mcp-Name: not a target, not checked */
+	say(&f, 4, 1, post26("/mcp", "Mcp-Method: tasks/get\r\nMcp-Name: task-7\r\n",
+			    "{\"method\":\"tasks/get\",\"params\":{\"taskId\":\"task-7\"," ENV26
+			    "},\"jsonrpc\":\"2.0\",\"id\":4}"));
+	say(&f, 4, 0, answer(200, "{\"jsonrpc\":\"2.0\",\"id\":4,\"result\":{" SRV26 "}}"));
 	/* another endpoint of the same server is another session */
 	say(&f, 2, 1, post26("/other?x=1", "Mcp-Method: tools/list\r\n",
 			    "{\"method\":\"tools/list\",\"params\":{" ENV26 "},\"jsonrpc\":\"2.0\",\"id\":0}"));
@@ -271,11 +276,11 @@ static void test_2026_stateless_headers(void)
 		      "|| server_name || ' ' || server_version || ' ' || count(c.id) from sessions s "
 		      "join calls c on c.session_id = s.id where s.mcp_session_id is null group by s.id "
 		      "order by s.id limit 1",
-		  "2026-07-28 v2-client 2.4.0 v2-server 9 5");
+		  "2026-07-28 v2-client 2.4.0 v2-server 9 6");
 	check_str(&f, "select group_concat(rpc_id || ':' || status || ':' || coalesce(error_code, '') "
 		      "|| ':' || coalesce(http_status, ''), ' ') from (select * from calls order by id)",
-		  "\"server-discover-probe-1\":ok:: 0:ok:: 1:ok:: 2:error:-32020:400 3:ok:: 0:ok:: "
-		  "0:ok::");
+		  "\"server-discover-probe-1\":ok:: 0:ok:: 1:ok:: 2:error:-32020:400 3:ok:: 4:ok:: "
+		  "0:ok:: 0:ok::");
 	check_str(&f, "select group_concat(error, ' | ') from (select * from parse_errors order by id)",
 		  "Mcp-Name header \"fail\" disagrees with the body's params.name \"echo\" | "
 		  "Mcp-Method header \"tools/list\" disagrees with the body's method \"tools/call\"");

@@ -7,7 +7,9 @@
  * bytes), and is compared decoded.
  *
  * Edges: only what the message says is compared; whether a method must
- * carry Mcp-Name at all is the server's business (it answers -32020).
+ * carry Mcp-Name at all is the server's business (it answers -32020). The
+ * name of tasks/get, tasks/update and tasks/cancel (params.taskId) is not
+ * checked.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +57,17 @@ static const char *header_value(const char *v, char **owned)
 	return *owned;
 }
 
+/* The methods whose Mcp-Name is their params.name or params.uri. */
+static bool names_target(const char *method)
+{
+	static const char *const methods[] = {"tools/call", "prompts/get", "resources/read"};
+
+	for (size_t i = 0; method && i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (!strcmp(method, methods[i]))
+			return true;
+	return false;
+}
+
 static bool differs(const char *header, const char *body)
 {
 	return !body || strcmp(header, body) != 0;
@@ -75,7 +88,9 @@ bool mcp_headers__mismatch(const struct http_info *h, const struct rpc_msg *m, c
 			 h->mcp_method, m->method ? m->method : "");
 		return true;
 	}
-	if (!h->mcp_name)
+	/* Mcp-Name is compared where the body's name is the call's target;
+	 * for others (tasks/get and kin name a taskId) it is not known here. */
+	if (!h->mcp_name || !names_target(m->method))
 		return false;
 	name = header_value(h->mcp_name, &owned);
 	if (differs(name, m->target)) {
