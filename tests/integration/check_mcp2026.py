@@ -19,7 +19,7 @@ each (exit 1 if any failed):
              answered out of order: the last asked (k = 9, which the others
              wait for) before the first, in the client's log and in the DB
              (the order its response rows were made)
-  listen     (HTTP) the subscriptions/listen call is cancelled, and the
+  listen     the subscriptions/listen call is cancelled, and the
              notifications on its stream name it (messages.call_id)
   ends       (both ends traced) every message has its sent_ns and recv_ns
 With --fallback (the client in mode 'auto' against a 2025-only server):
@@ -189,19 +189,21 @@ else:
     report("order", f"{len(chain)} chain calls logged, want 10")
 
 listen = [rid for rid, req in requests.items() if req["method"] == "subscriptions/listen"]
-if a.transport == "http":
-    bad = []
-    for rid in listen:
-        c = calls[rid]
-        tied = db.execute("select count(*) from messages where call_id = ? and kind = 'notification' "
-                          "and direction = 's2c'", (c["id"],)).fetchone()[0]
-        sent = sum(1 for e in log if e["dir"] == "s2c" and kind(e["msg"]) == "notification" and
-                   (e["msg"].get("params") or {}).get("_meta", {}).get(
-                       "io.modelcontextprotocol/subscriptionId") == json.loads(rid))
-        if c["status"] != "cancelled" or tied != sent or not sent:
-            bad.append(f"{rid}: status {c['status']}, {tied} notifications tied of {sent} on its stream")
-    report("listen", "no subscriptions/listen logged" if not listen else
-           f"{len(bad)} wrong" if bad else None, bad)
+bad = []
+for rid in listen:
+    c = calls.get(rid)
+    if c is None:
+        bad.append(f"{rid}: no call in the DB")
+        continue
+    tied = db.execute("select count(*) from messages where call_id = ? and kind = 'notification' "
+                      "and direction = 's2c'", (c["id"],)).fetchone()[0]
+    sent = sum(1 for e in log if e["dir"] == "s2c" and kind(e["msg"]) == "notification" and
+               (e["msg"].get("params") or {}).get("_meta", {}).get(
+                   "io.modelcontextprotocol/subscriptionId") == json.loads(rid))
+    if c["status"] != "cancelled" or tied != sent or not sent:
+        bad.append(f"{rid}: status {c['status']}, {tied} notifications tied of {sent} on its stream")
+report("listen", "no subscriptions/listen logged" if not listen else
+       f"{len(bad)} wrong" if bad else None, bad)
 
 if not a.client_only:
     n = db.execute("select count(*) from messages where sent_ns is null or recv_ns is null").fetchone()[0]

@@ -95,8 +95,8 @@ const chain = await Promise.all([...Array(10).keys()].map((k) =>
 out.chain = chain.map((r) => r.content[0].text);
 out.big = (await client.callTool({ name: 'echo', arguments: { text: 'x'.repeat(200 * 1024) } })).content[0].text.length;
 out.confirm = (await client.callTool({ name: 'confirm', arguments: { what: 'deploy' } })).content[0].text;
-// HTTP: a subscriptions/listen stream gets the change a tool call causes.
-if (url) {
+// A subscriptions/listen stream gets the change a tool call causes.
+{
 	const changed = new Promise((resolve) =>
 		client.setNotificationHandler('notifications/tools/list_changed', () => resolve(true)));
 	const sub = await client.listen({ toolsListChanged: true });

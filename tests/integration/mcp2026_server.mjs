@@ -2,8 +2,8 @@
 // test_mcp2026.sh: over stdio with serveStdio, or, with --http PORT, over
 // node:http with createMcpHandler. Tools: echo, fail (a tool error), chain
 // (n concurrent calls answered in reverse order), confirm
-// (input_required with an elicitation, then complete), poke (HTTP: tells
-// the subscriptions/listen streams that the tool list changed).
+// (input_required with an elicitation, then complete), poke (tells the
+// subscriptions/listen streams that the tool list changed).
 import http from 'node:http';
 import { McpServer, createMcpHandler, inputRequired, acceptedContent } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
@@ -38,7 +38,10 @@ function factory() {
 			return { content: [{ type: 'text', text: `chain ${k}` }] };
 		});
 	server.registerTool('poke', { inputSchema: z.object({}) }, async () => {
-		handler?.notify.toolsChanged();
+		if (handler)
+			handler.notify.toolsChanged();
+		else
+			server.sendToolListChanged();
 		return { content: [{ type: 'text', text: 'poked' }] };
 	});
 	server.registerTool('confirm', { inputSchema: z.object({ what: z.string() }) },
