@@ -1,4 +1,4 @@
-// fuzz-sources: tracer/wire/frame_stdio.c tracer/wire/wire_buf.c tracer/mcp/jsonrpc.c tracer/mcp/json_id.c
+// fuzz-sources: tracer/wire/frame_stdio.c tracer/wire/wire_buf.c tracer/mcp/jsonrpc.c tracer/mcp/json_id.c tracer/mcp/envelope.c
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Fuzz target for the stdio path: bytes -> line_framer -> jsonrpc__decode

@@ -21,9 +21,44 @@ if ! command -v node > /dev/null || ! command -v python3 > /dev/null; then
 	echo "not ok integration tests need node and python3"
 	exit 1
 fi
-if [ ! -d "$IT/node_modules/@modelcontextprotocol/server-everything" ]; then
+if [ ! -d "$IT/node_modules/@modelcontextprotocol/server-everything" ] ||
+	[ ! -d "$IT/node_modules/@modelcontextprotocol/client" ]; then
 	if ! (cd "$IT" && npm ci --no-audit --no-fund --loglevel=error > /dev/null 2>&1); then
 		echo "not ok npm ci in $IT failed"
 		exit 1
 	fi
 fi
+
+# Helpers for the tests that source this file (newer tests use them; older
+# ones keep their own copies for now).
+
+# free_port: a TCP port on 127.0.0.1 nobody listens on right now
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_line FILE PATTERN PID: until FILE has a line matching PATTERN (20 s),
+# or PID is gone; true when the line came. What a process says once it is
+# ready ("mcptrace: tracing", "listening") is waited for, never slept on.
+wait_line() {
+	i=0
+	while ! grep -q "$2" "$1" && [ $i -lt 200 ] && kill -0 "$3" 2> /dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q "$2" "$1"
+}
+
+# run_check NAME OUT CMD...: runs a checker that prints ok/not ok lines into
+# OUT and shows them; a checker that fails without a "not ok" line crashed.
+run_check() {
+	n=$1 o=$2
+	shift 2
+	if "$@" > "$o" 2>&1; then
+		cat "$o"
+	else
+		cat "$o"
+		grep -q "^not ok" "$o" || echo "not ok $n: its checker crashed"
+		fails=$((fails + 1))
+	fi
+}

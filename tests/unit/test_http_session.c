@@ -192,11 +192,111 @@ static void test_pipelined_calls(void)
 	teardown(&f);
 }
 
+/* MCP 2026-07-28: a POST with the revision's headers to target (the body's
+ * envelope names the client), and a JSON answer. */
+#define ENV26                                                                                      \
+	"\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","                \
+	"\"io.modelcontextprotocol/clientInfo\":{\"name\":\"v2-client\",\"version\":\"2.4.0\"}}"
+#define SRV26 "\"_meta\":{\"io.modelcontextprotocol/serverInfo\":{\"name\":\"v2-server\",\"version\":\"9\"}}"
+
+static char *post26(const char *target, const char *headers, const char *body)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf),
+		 "POST %s HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+		 "MCP-Protocol-Version: 2026-07-28\r\n%sContent-Length: %zu\r\n\r\n%s",
+		 target, headers, strlen(body), body);
+	return buf;
+}
+
+static char *answer(unsigned status, const char *body)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf),
+		 "HTTP/1.1 %u X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+		 status, strlen(body), body);
+	return buf;
+}
+
+/* No Mcp-Session-Id: one session per client, server, endpoint and era,
+ * named by the envelopes; Mcp-Method and Mcp-Name headers that disagree with the
+ * body are parse errors naming both (base64-encoded names decoded first). */
+static void test_2026_stateless_headers(void)
+{
+	struct fixture f;
+
+	setup(&f, 1 << 20);
+	say(&f, 3, 1, post26("/mcp", "Mcp-Method: server/discover\r\n",
+			    "{\"jsonrpc\":\"2.0\",\"id\":\"server-discover-probe-1\",\"method\":"
+			    "\"server/discover\",\"params\":{" ENV26 "}}"));
+	say(&f, 3, 0, answer(200, "{\"jsonrpc\":\"2.0\",\"id\":\"server-discover-probe-1\",\"result\":{"
+				 SRV26 ",\"resultType\":\"complete\"}}"));
+	say(&f, 4, 1, post26("/mcp", "Mcp-Method: tools/call\r\nMcp-Name: echo\r\n",
+			    "{\"method\":\"tools/call\",\"params\":{\"name\":\"echo\"," ENV26
+			    "},\"jsonrpc\":\"2.0\",\"id\":0}"));
+	say(&f, 4, 0, answer(200, "{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{" SRV26
+				 ",\"resultType\":\"complete\"}}"));
+	say(&f, 5, 1, post26("/mcp", "Mcp-Method: tools/call\r\nMcp-Name: =?base64?ZWNobw==?=\r\n",
+			    "{\"method\":\"tools/call\",\"params\":{\"name\":\"echo\"," ENV26
+			    "},\"jsonrpc\":\"2.0\",\"id\":1}"));
+	say(&f, 5, 0, answer(200, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{" SRV26
+				 ",\"resultType\":\"complete\"}}"));
+	/* routed as "fail", runs "echo": the server refuses it */
+	say(&f, 6, 1, post26("/mcp", "Mcp-Method: tools/call\r\nMcp-Name: fail\r\n",
+			    "{\"method\":\"tools/call\",\"params\":{\"name\":\"echo\"," ENV26
+			    "},\"jsonrpc\":\"2.0\",\"id\":2}"));
+	say(&f, 6, 0, answer(400, "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32020,\"message\":"
+				 "\"headers and body disagree\"},\"id\":2}"));
+	/* a method header the server did not catch */
+	say(&f, 7, 1, post26("/mcp", "Mcp-Method: tools/list\r\n",
+			    "{\"method\":\"tools/call\",\"params\":{\"name\":\"echo\"," ENV26
+			    "},\"jsonrpc\":\"2.0\",\"id\":3}"));
+	say(&f, 7, 0, answer(200, "{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{" SRV26 "}}"));
+	/* tasks/get names its taskId in Mcp-Name: not a target, not checked */
+	say(&f, 4, 1, post26("/mcp", "Mcp-Method: tasks/get\r\nMcp-Name: task-7\r\n",
+			    "{\"method\":\"tasks/get\",\"params\":{\"taskId\":\"task-7\"," ENV26
+			    "},\"jsonrpc\":\"2.0\",\"id\":4}"));
+	say(&f, 4, 0, answer(200, "{\"jsonrpc\":\"2.0\",\"id\":4,\"result\":{" SRV26 "}}"));
+	/* another endpoint of the same server is another session */
+	say(&f, 2, 1, post26("/other?x=1", "Mcp-Method: tools/list\r\n",
+			    "{\"method\":\"tools/list\",\"params\":{" ENV26 "},\"jsonrpc\":\"2.0\",\"id\":0}"));
+	say(&f, 2, 0, answer(200, "{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{\"tools\":[]}}"));
+
+	/* a 2025 client on the same endpoint: a session of its own era */
+	say(&f, 1, 1, post(NULL, INIT));
+	say(&f, 1, 0, answer(200, INIT_RES));
+
+	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions"), 3);
+	check_str(&f, "select group_concat(protocol_version, ' ') from "
+		      "(select * from sessions order by id)",
+		  "2026-07-28 2026-07-28 2025-06-18");
+	check_str(&f, "select protocol_version || ' ' || client_name || ' ' || client_version || ' ' "
+		      "|| server_name || ' ' || server_version || ' ' || count(c.id) from sessions s "
+		      "join calls c on c.session_id = s.id where s.mcp_session_id is null group by s.id "
+		      "order by s.id limit 1",
+		  "2026-07-28 v2-client 2.4.0 v2-server 9 6");
+	check_str(&f, "select group_concat(rpc_id || ':' || status || ':' || coalesce(error_code, '') "
+		      "|| ':' || coalesce(http_status, ''), ' ') from (select * from calls order by id)",
+		  "\"server-discover-probe-1\":ok:: 0:ok:: 1:ok:: 2:error:-32020:400 3:ok:: 4:ok:: "
+		  "0:ok:: 0:ok::");
+	check_str(&f, "select group_concat(error, ' | ') from (select * from parse_errors order by id)",
+		  "Mcp-Name header \"fail\" disagrees with the body's params.name \"echo\" | "
+		  "Mcp-Method header \"tools/list\" disagrees with the body's method \"tools/call\"");
+	CHECK_EQ_INT(q_int(&f, "select count(*) from parse_errors p join sessions s on "
+			       "s.id = p.session_id where s.client_name = 'v2-client' and "
+			       "p.excerpt like '{\"method\":\"tools/call\"%'"),
+		     2);
+	teardown(&f);
+}
+
 int main(void)
 {
 	RUN_TEST(test_streamable);
 	RUN_TEST(test_legacy_sse);
 	RUN_TEST(test_stateless);
 	RUN_TEST(test_pipelined_calls);
+	RUN_TEST(test_2026_stateless_headers);
 	return CHECK_DONE();
 }

@@ -25,6 +25,10 @@ struct rpc_case {
 	bool has_total;
 	const char *cancel_id, *reason;
 	const char *peer_name, *peer_version, *protocol_version;
+	enum rpc_result_type result_type;
+	const char *request_state;
+	bool input_responses, has_args;
+	const char *subscription_id;
 	const char *parse_error; /* a substring of it; NULL: parse_error NULL */
 };
 
@@ -94,7 +98,7 @@ static const struct rpc_case cases[] = {
 	{ "{" J ",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"get_weather\","
 	  "\"arguments\":{\"city\":\"Oslo\"},\"_meta\":{\"progressToken\":\"tok-1\"}}}",
 	  RPC_REQUEST, .id = "2", .method = "tools/call", .target = "get_weather",
-	  .progress_token = "\"tok-1\"" },
+	  .progress_token = "\"tok-1\"", .has_args = true },
 	{ "{" J ",\"id\":3,\"method\":\"tools/call\",\"params\":{\"_meta\":{\"progressToken\":7},"
 	  "\"name\":\"echo\"}}",
 	  RPC_REQUEST, .id = "3", .method = "tools/call", .target = "echo", .progress_token = "7" },
@@ -148,6 +152,60 @@ static const struct rpc_case cases[] = {
 	{ "{" J ",\"id\":0,\"method\":\"sampling/createMessage\",\"params\":{\"messages\":[],"
 	  "\"maxTokens\":10}}",
 	  RPC_REQUEST, .id = "0", .method = "sampling/createMessage" },
+	/* 2026-07-28, as the v2 SDK (2.4.0) writes them: the envelope in
+	 * params._meta, serverInfo in result._meta, resultType */
+	{ "{" J ",\"id\":\"server-discover-probe-1\",\"method\":\"server/discover\",\"params\":"
+	  "{\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+	  "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"mt-v2-client\",\"version\":\"2.4\"},"
+	  "\"io.modelcontextprotocol/clientCapabilities\":{}}}}",
+	  RPC_REQUEST, .id = "\"server-discover-probe-1\"", .method = "server/discover",
+	  .peer_name = "mt-v2-client", .peer_version = "2.4", .protocol_version = "2026-07-28" },
+	{ "{" J ",\"id\":\"server-discover-probe-1\",\"result\":{\"_meta\":"
+	  "{\"io.modelcontextprotocol/serverInfo\":{\"name\":\"srv\",\"version\":\"9\"}},"
+	  "\"supportedVersions\":[\"2026-07-28\"],\"resultType\":\"complete\"}}",
+	  RPC_RESPONSE, .id = "\"server-discover-probe-1\"", .peer_name = "srv", .peer_version = "9",
+	  .result_type = RESULT_COMPLETE },
+	{ "{\"method\":\"tools/call\",\"params\":{\"name\":\"confirm\",\"arguments\":"
+	  "{\"what\":\"deploy\"},\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":"
+	  "\"2026-07-28\",\"io.modelcontextprotocol/clientInfo\":{\"name\":\"c\"}}},"
+	  J ",\"id\":14}",
+	  RPC_REQUEST, .id = "14", .method = "tools/call", .target = "confirm", .peer_name = "c",
+	  .protocol_version = "2026-07-28", .has_args = true },
+	{ "{" J ",\"id\":14,\"result\":{\"resultType\":\"input_required\",\"inputRequests\":"
+	  "{\"ok\":{\"method\":\"elicitation/create\",\"params\":{\"message\":\"sure?\"}}},"
+	  "\"requestState\":\"state-deploy\"}}",
+	  RPC_RESPONSE, .id = "14", .result_type = RESULT_INPUT_REQUIRED,
+	  .request_state = "state-deploy" },
+	{ "{\"method\":\"tools/call\",\"params\":{\"name\":\"confirm\",\"arguments\":"
+	  "{\"what\":\"deploy\"},\"inputResponses\":{\"ok\":{\"action\":\"accept\"}},"
+	  "\"requestState\":\"state-deploy\"}," J ",\"id\":15}",
+	  RPC_REQUEST, .id = "15", .method = "tools/call", .target = "confirm",
+	  .request_state = "state-deploy", .input_responses = true, .has_args = true },
+	/* a notification on a subscriptions/listen stream names its request;
+	 * only a string names one */
+	{ "{" J ",\"method\":\"notifications/tools/list_changed\",\"params\":{\"_meta\":"
+	  "{\"io.modelcontextprotocol/subscriptionId\":\"listen:0\"}}}",
+	  RPC_NOTIFICATION, .method = "notifications/tools/list_changed",
+	  .subscription_id = "\"listen:0\"" },
+	{ "{" J ",\"method\":\"notifications/tools/list_changed\",\"params\":{\"_meta\":"
+	  "{\"io.modelcontextprotocol/subscriptionId\":{}}}}",
+	  RPC_NOTIFICATION, .method = "notifications/tools/list_changed" },
+	/* odd shapes: unknown or non-string resultType, a requestState on a
+	 * complete result (not a round's state), an envelope that is not
+	 * an object, inputResponses that is not an object */
+	{ "{" J ",\"id\":1,\"result\":{\"resultType\":\"later\",\"requestState\":\"s\"}}",
+	  RPC_RESPONSE, .id = "1", .result_type = RESULT_OTHER },
+	{ "{" J ",\"id\":1,\"result\":{\"resultType\":7}}", RPC_RESPONSE, .id = "1",
+	  .result_type = RESULT_OTHER },
+	{ "{" J ",\"id\":1,\"result\":{\"resultType\":\"complete\",\"requestState\":\"s\"}}",
+	  RPC_RESPONSE, .id = "1", .result_type = RESULT_COMPLETE },
+	{ "{" J ",\"id\":1,\"method\":\"tools/list\",\"params\":{\"_meta\":["
+	  "\"io.modelcontextprotocol/clientInfo\"],\"inputResponses\":[1],\"requestState\":2}}",
+	  RPC_REQUEST, .id = "1", .method = "tools/list" },
+	/* an initialize result's serverInfo wins over an envelope's */
+	{ "{" J ",\"id\":0,\"result\":{\"serverInfo\":{\"name\":\"a\",\"version\":\"1\"},"
+	  "\"_meta\":{\"io.modelcontextprotocol/serverInfo\":{\"name\":\"b\",\"version\":\"2\"}}}}",
+	  RPC_RESPONSE, .id = "0", .peer_name = "a", .peer_version = "1" },
 	/* duplicate keys: the first wins, as in cJSON_GetObjectItem */
 	{ "{" J ",\"id\":1,\"id\":2,\"method\":\"ping\"}", RPC_REQUEST, .id = "1", .method = "ping" },
 	/* leading and trailing whitespace is fine */
@@ -190,6 +248,11 @@ static void check_case(size_t i, const struct rpc_case *c)
 	CHECK_EQ_STR(m->peer_name, c->peer_name);
 	CHECK_EQ_STR(m->peer_version, c->peer_version);
 	CHECK_EQ_STR(m->protocol_version, c->protocol_version);
+	CHECK_EQ_INT(m->result_type, c->result_type);
+	CHECK_EQ_STR(m->request_state, c->request_state);
+	CHECK_EQ_INT(m->input_responses, c->input_responses);
+	CHECK_EQ_INT(m->args_digest != 0, c->has_args);
+	CHECK_EQ_STR(m->subscription_id, c->subscription_id);
 	if (c->parse_error) {
 		CHECK(m->parse_error && strstr(m->parse_error, c->parse_error));
 		if (m->parse_error && !strstr(m->parse_error, c->parse_error))
@@ -386,6 +449,34 @@ static void test_odd_numbers(void)
 	}
 }
 
+/* Rounds of one call match on the arguments' digest: the same arguments
+ * give the same digest whatever their spacing, other arguments another. */
+static void test_args_digest(void)
+{
+	static const char *const in[] = {
+		"{" J ",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"t\","
+		"\"arguments\":{\"a\":1,\"b\":\"x\"}}}",
+		"{" J ",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"t\","
+		"\"arguments\": { \"a\" : 1.0, \"b\":\"\\u0078\" } }}",
+		"{" J ",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"t\","
+		"\"arguments\":{\"a\":2,\"b\":\"x\"}}}",
+	};
+	uint64_t d[3] = { 0 };
+
+	for (size_t i = 0; i < 3; i++) {
+		struct rpc_msg *m = NULL;
+		size_t n = 0;
+
+		CHECK_EQ_INT(jsonrpc__decode(in[i], strlen(in[i]), &m, &n), 0);
+		if (n == 1)
+			d[i] = m->args_digest;
+		jsonrpc__free(m, n);
+	}
+	CHECK(d[0] != 0);
+	CHECK(d[0] == d[1]);
+	CHECK(d[0] != d[2]);
+}
+
 static void test_kind_names(void)
 {
 	CHECK_EQ_STR(jsonrpc__kind_name(RPC_REQUEST), "request");
@@ -439,5 +530,6 @@ int main(void)
 	RUN_TEST(test_batch_exact_numbers);
 	RUN_TEST(test_odd_numbers);
 	RUN_TEST(test_kind_names);
+	RUN_TEST(test_args_digest);
 	return CHECK_DONE();
 }

@@ -90,6 +90,7 @@ static void test_json_line_is_exact_and_inert(void)
 	if (j) {
 		CHECK_EQ_STR(cJSON_GetObjectItem(j, "method")->valuestring, EVIL_METHOD);
 		CHECK_EQ_STR(cJSON_GetObjectItem(j, "error_message")->valuestring, EVIL_ERROR);
+		CHECK(cJSON_IsNull(cJSON_GetObjectItem(j, "previous_round_id")));
 		CHECK_EQ_STR(cJSON_GetObjectItem(j, "rpc_id")->valuestring, "\"a\\u001b\"");
 		CHECK(strstr(s, "\"start_ns\":1700000000123456789,"));
 		CHECK(strstr(s, "\"server_latency_ns\":null"));

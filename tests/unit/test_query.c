@@ -202,7 +202,8 @@ static void test_format(void)
 static void test_filter_where(void)
 {
 	char list[] = "error,tool_error", bad_list[] = "ok,bogus,error", empty[] = "",
-	     commas[] = ",,", many[] = "ok,ok,ok,ok,ok,ok,ok";
+	     commas[] = ",,", many[] = "ok,ok,ok,ok,ok,ok,ok,ok",
+	     rounds[] = "ok,input_required";
 	struct call_filter f;
 	struct sql_where w;
 	const char *bad = NULL;
@@ -248,6 +249,9 @@ static void test_filter_where(void)
 	CHECK_EQ_INT(query__filter_add_status(&f, commas, &bad), -EINVAL);
 	query__filter_init(&f);
 	CHECK_EQ_INT(query__filter_add_status(&f, many, &bad), -E2BIG);
+	query__filter_init(&f);
+	CHECK_EQ_INT(query__filter_add_status(&f, rounds, &bad), 0);
+	CHECK_EQ_STR(f.status[1], "input_required");
 }
 
 /* ---- writers ---- */
@@ -739,22 +743,22 @@ static void test_stats_by(void)
 
 	if (!db)
 		return;
-	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, false, SUMMARY_BY_SESSION), 0));
+	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, false, SUMMARY_BY_SESSION, SUMMARY_CALLS), 0));
 	CHECK_EQ_STR(text, by_session);
 	free(text);
-	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, false, SUMMARY_BY_TARGET), 0));
+	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, false, SUMMARY_BY_TARGET, SUMMARY_CALLS), 0));
 	CHECK_EQ_STR(text, by_target);
 	free(text);
-	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, false, SUMMARY_BY_METHOD), 0));
+	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, false, SUMMARY_BY_METHOD, SUMMARY_CALLS), 0));
 	CHECK(text && strstr(text, "\ntools/call                    7       2         1          "
 				   "0     30.000    400.000    400.000    400.000\n"));
 	CHECK(text && !strstr(text, "TARGET"));
 	free(text);
-	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, true, SUMMARY_BY_SESSION), 0));
+	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, true, SUMMARY_BY_SESSION, SUMMARY_CALLS), 0));
 	CHECK(text && strstr(text, "{\"session_id\":2,\"calls\":3,\"errors\":1,\"cancelled\":0,"
 				   "\"unanswered\":1,\"pending\":1,\"answered\":1,"));
 	free(text);
-	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, true, SUMMARY_BY_TARGET), 0));
+	CAPTURE(text, CHECK_EQ_INT(stats__print_by(db, mem, true, SUMMARY_BY_TARGET, SUMMARY_CALLS), 0));
 	CHECK(text && strstr(text, "{\"target\":null,\"calls\":2,"));
 	CHECK(text && !strstr(text, "\"method\""));
 	free(text);
@@ -770,11 +774,11 @@ static void test_export(void)
 	static const char csv_head[] =
 	    "id,session_id,rpc_id,direction,method,target,request_msg_id,"
 	    "response_msg_id,start_ns,end_ns,latency_ns,server_latency_ns,status,"
-	    "error_code,error_message,http_status\r\n"
+	    "error_code,error_message,http_status,previous_round_id\r\n"
 	    "1,1,1,c2s,initialize,,1,2,1700000000010000000,1700000000015000000,"
-	    "5000000,4000000,ok,,,\r\n"
+	    "5000000,4000000,ok,,,,\r\n"
 	    "2,1,2,c2s,tools/call,echo,4,5,1700000001000000001,1700000001010000001,"
-	    "10000000,8000000,ok,,,\r\n";
+	    "10000000,8000000,ok,,,,\r\n";
 	sqlite3 *db = open_fixture();
 	char *text = NULL, *line, *save = NULL;
 	int n = 0;
@@ -785,9 +789,9 @@ static void test_export(void)
 	CHECK(text && strncmp(text, csv_head, strlen(csv_head)) == 0);
 	CHECK(text && strstr(text, "\r\n6,2,6,c2s,tools/call,read_file,13,14,1700000003000000000,"
 				   "1700000003020000000,20000000,18000000,error,-32602,"
-				   "\"Invalid params: path\nmissing\",\r\n"
+				   "\"Invalid params: path\nmissing\",,\r\n"
 				   "7,2,7,c2s,resources/read,file:///etc/hosts,15,,"
-				   "1700000004000000000,,,,unanswered,,,\r\n"));
+				   "1700000004000000000,,,,unanswered,,,,\r\n"));
 	for (line = text; line && (line = strstr(line, "\r\n")); line += 2)
 		n++;
 	CHECK_EQ_INT(n, 11); /* header and 10 rows */
@@ -1059,6 +1063,73 @@ static void test_cli(void)
 	}
 }
 
+/* show on a call of MCP 2026-07-28 rounds: every round of its logical call,
+ * whichever round is asked for, with what each input_required round asked
+ * for; the JSON form too. A hand-made loop of rounds ends. */
+static void test_show_rounds(void)
+{
+	char path[200], *text = NULL;
+	struct store *s = NULL;
+	sqlite3 *db = NULL;
+	cJSON *o;
+
+	snprintf(path, sizeof(path), "%s.rounds", db_path);
+	CHECK_EQ_INT(store__open(&s, path), 0);
+	if (!s)
+		return;
+	CHECK_EQ_INT(sqlite3_exec(store__db(s),
+		"INSERT INTO sessions (id, transport) VALUES (1, 'http');"
+		"INSERT INTO messages (id, session_id, ts_ns, direction, kind, size_bytes, body) VALUES"
+		" (1, 1, 1, 's2c', 'response', 9, '{\"jsonrpc\":\"2.0\",\"id\":14,\"result\":{\"resultType\":"
+		"\"input_required\",\"inputRequests\":{\"ok\":{\"method\":\"elicitation/create\"},"
+		"\"where\\u001b\":{\"method\":\"roots/list\"}}}}'),"
+		" (2, 1, 1, 's2c', 'response', 9, 'not json');"
+		"INSERT INTO calls (id, session_id, rpc_id, direction, method, target, status, start_ns,"
+		" end_ns, latency_ns, response_msg_id, previous_round_id) VALUES"
+		" (1, 1, '14', 'c2s', 'tools/call', 'confirm', 'input_required', 1000000, 3000000,"
+		"  2000000, 1, NULL),"
+		" (2, 1, '15', 'c2s', 'tools/call', 'confirm', 'input_required', 5000000, 6000000,"
+		"  1000000, 2, 1),"
+		" (3, 1, '16', 'c2s', 'tools/call', 'confirm', 'ok', 8000000, 15000000, 7000000, NULL, 2),"
+		" (4, 1, '17', 'c2s', 'tools/call', 'echo', 'ok', 1, 2, 1, NULL, NULL),"
+		" (5, 1, '18', 'c2s', 'tools/call', 'x', 'ok', 1, 2, 1, NULL, 6),"
+		" (6, 1, '19', 'c2s', 'tools/call', 'x', 'ok', 1, 2, 1, NULL, 5);",
+		NULL, NULL, NULL), SQLITE_OK);
+	store__close(s);
+	CHECK_EQ_INT(store__open_readonly(&db, path), 0);
+	if (!db)
+		return;
+
+	CAPTURE(text, CHECK_EQ_INT(query_print__show(db, mem, 2, false), 0));
+	CHECK(text && strstr(text,
+		"rounds\n"
+		"  round 1   call 1  rpc id 14  input_required  2.000 ms  asked for: ok "
+		"(elicitation/create), where? (roots/list)\n"
+		"  round 2   call 2 (this one)  rpc id 15  input_required  1.000 ms\n"
+		"  round 3   call 3  rpc id 16  ok  7.000 ms\n"
+		"  3 rounds of one call, 14.000 ms from its first request to its last answer\n"));
+	free(text);
+	CAPTURE(text, CHECK_EQ_INT(query_print__show(db, mem, 3, true), 0));
+	o = text ? cJSON_Parse(text) : NULL;
+	CHECK(o != NULL);
+	CHECK_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItem(o, "rounds")), 3);
+	CHECK_EQ_INT(cJSON_GetObjectItem(o, "end_to_end_ns") ?
+		     cJSON_GetObjectItem(o, "end_to_end_ns")->valuedouble : -1, 14000000);
+	CHECK_EQ_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(
+		     cJSON_GetArrayItem(cJSON_GetObjectItem(o, "rounds"), 0), "input_requests"),
+		     "where\x1b")), "roots/list");
+	cJSON_Delete(o);
+	free(text);
+	/* a call of one round has no rounds block; a loop ends */
+	CAPTURE(text, CHECK_EQ_INT(query_print__show(db, mem, 4, false), 0));
+	CHECK(text && !strstr(text, "rounds"));
+	free(text);
+	CAPTURE(text, CHECK_EQ_INT(query_print__show(db, mem, 5, false), 0));
+	CHECK(text && strstr(text, "  2 rounds of one call, 0.000 ms"));
+	free(text);
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -1087,6 +1158,7 @@ int main(void)
 	RUN_TEST(test_calls_json);
 	RUN_TEST(test_sessions);
 	RUN_TEST(test_show_text);
+	RUN_TEST(test_show_rounds);
 	RUN_TEST(test_show_truncated);
 	RUN_TEST(test_stats_by);
 	RUN_TEST(test_export);

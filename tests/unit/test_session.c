@@ -525,6 +525,106 @@ static void test_proc_named_another_reader(void)
 	teardown(&f);
 }
 
+/* MCP 2026-07-28 as the v2 SDK writes it: no initialize; the envelope in
+ * every request's params._meta names the client and the version, each
+ * result's _meta the server. */
+#define ENV26                                                                                      \
+	"\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","                \
+	"\"io.modelcontextprotocol/clientInfo\":{\"name\":\"v2-client\",\"version\":\"2.4.0\"},"    \
+	"\"io.modelcontextprotocol/clientCapabilities\":{}}"
+#define SRV26 "\"_meta\":{\"io.modelcontextprotocol/serverInfo\":{\"name\":\"v2-server\",\"version\":\"9\"}}"
+#define CALL26(id, tool, args, extra)                                                             \
+	"{\"method\":\"tools/call\",\"params\":{\"name\":\"" tool "\",\"arguments\":" args extra   \
+	"," ENV26 "},\"jsonrpc\":\"2.0\",\"id\":" id "}"
+#define DONE26(id) "{\"jsonrpc\":\"2.0\",\"id\":" id ",\"result\":{" SRV26 ",\"content\":[],\"resultType\":\"complete\"}}"
+#define ASK26(id, state)                                                                           \
+	"{\"jsonrpc\":\"2.0\",\"id\":" id ",\"result\":{" SRV26 ",\"resultType\":\"input_required\","  \
+	"\"inputRequests\":{\"ok\":{\"method\":\"elicitation/create\",\"params\":{}}}" state "}}"
+#define ANSWER26 ",\"inputResponses\":{\"ok\":{\"action\":\"accept\",\"content\":{\"yes\":true}}}"
+
+static void test_2026_envelopes(void)
+{
+	struct fixture f;
+
+	setup(&f, true);
+	H_TO(&f, S, 100, "{\"jsonrpc\":\"2.0\",\"id\":\"server-discover-probe-1\",\"method\":"
+			  "\"server/discover\",\"params\":{" ENV26 "}}");
+	SRV_IN(&f, S, 101, "{\"jsonrpc\":\"2.0\",\"id\":\"server-discover-probe-1\",\"method\":"
+			   "\"server/discover\",\"params\":{" ENV26 "}}");
+	SRV_OUT(&f, S, 110, "{\"jsonrpc\":\"2.0\",\"id\":\"server-discover-probe-1\",\"result\":{" SRV26
+			    ",\"supportedVersions\":[\"2026-07-28\"],\"resultType\":\"complete\"}}");
+	H_FROM(&f, S, 111, "{\"jsonrpc\":\"2.0\",\"id\":\"server-discover-probe-1\",\"result\":{" SRV26
+			   ",\"supportedVersions\":[\"2026-07-28\"],\"resultType\":\"complete\"}}");
+	H_TO(&f, S, 120, CALL26("0", "echo", "{\"text\":\"hi\"}", ""));
+	SRV_IN(&f, S, 121, CALL26("0", "echo", "{\"text\":\"hi\"}", ""));
+	SRV_OUT(&f, S, 130, DONE26("0"));
+	H_FROM(&f, S, 131, DONE26("0"));
+
+	/* a subscriptions/listen stream: its notifications are the listen
+	 * call's, and the client's cancel ends it */
+	H_TO(&f, S, 140, "{\"jsonrpc\":\"2.0\",\"id\":\"listen:0\",\"method\":\"subscriptions/listen\","
+			  "\"params\":{\"notifications\":{\"toolsListChanged\":true}," ENV26 "}}");
+	SRV_IN(&f, S, 141, "{\"jsonrpc\":\"2.0\",\"id\":\"listen:0\",\"method\":\"subscriptions/listen\","
+			   "\"params\":{\"notifications\":{\"toolsListChanged\":true}," ENV26 "}}");
+	SRV_OUT(&f, S, 150, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\","
+			    "\"params\":{\"_meta\":{\"io.modelcontextprotocol/subscriptionId\":\"listen:0\"}}}");
+	H_FROM(&f, S, 151, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\","
+			   "\"params\":{\"_meta\":{\"io.modelcontextprotocol/subscriptionId\":\"listen:0\"}}}");
+	H_TO(&f, S, 160, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":"
+			  "{\"requestId\":\"listen:0\"}}");
+	SRV_IN(&f, S, 161, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":"
+			   "{\"requestId\":\"listen:0\"}}");
+
+	check_each_once(&f, 7);
+	check_str(&f, "select status || ' ' || (select count(*) from messages m where m.call_id = c.id) "
+		      "from calls c where method = 'subscriptions/listen'",
+		  "cancelled 3");
+	check_str(&f, "select protocol_version || ' ' || client_name || ' ' || client_version || ' ' "
+		      "|| server_name || ' ' || server_version from sessions",
+		  "2026-07-28 v2-client 2.4.0 v2-server 9");
+	check_str(&f, "select group_concat(method || ':' || status || ':' || coalesce(latency_ns, ''), ' ') "
+		      "from (select * from calls order by id)",
+		  "server/discover:ok:11 tools/call:ok:11 subscriptions/listen:cancelled:");
+	teardown(&f);
+}
+
+/* An input_required round and the rounds that continue it: by the echoed
+ * requestState, else by method, target and arguments; a request that
+ * continues nothing (other arguments, an unknown state, no inputResponses)
+ * names no round, and a round is continued once. */
+static void test_2026_rounds(void)
+{
+	struct fixture f;
+
+	setup(&f, false);
+	/* with a requestState: the retry echoes it */
+	H_TO(&f, S, 100, CALL26("14", "confirm", "{\"what\":\"deploy\"}", ""));
+	H_FROM(&f, S, 110, ASK26("14", ",\"requestState\":\"st-1\""));
+	H_TO(&f, S, 120, CALL26("15", "confirm", "{\"what\":\"deploy\"}", ANSWER26 ",\"requestState\":\"st-1\""));
+	H_FROM(&f, S, 130, DONE26("15"));
+	/* without one: the same method, target and arguments, two rounds deep */
+	H_TO(&f, S, 200, CALL26("20", "ask", "{\"q\":1}", ""));
+	H_TO(&f, S, 201, CALL26("21", "ask", "{\"q\":2}", ""));
+	H_FROM(&f, S, 210, ASK26("20", ""));
+	H_FROM(&f, S, 211, ASK26("21", ""));
+	H_TO(&f, S, 220, CALL26("22", "ask", "{\"q\":1}", ANSWER26));
+	H_FROM(&f, S, 230, ASK26("22", ""));
+	H_TO(&f, S, 240, CALL26("23", "ask", "{\"q\":1}", ANSWER26));
+	H_FROM(&f, S, 250, DONE26("23"));
+	/* continues nothing */
+	H_TO(&f, S, 300, CALL26("30", "ask", "{\"q\":3}", ANSWER26));
+	H_TO(&f, S, 301, CALL26("31", "confirm", "{\"what\":\"deploy\"}", ANSWER26 ",\"requestState\":\"st-9\""));
+	H_TO(&f, S, 302, CALL26("32", "confirm", "{\"what\":\"deploy\"}", ANSWER26 ",\"requestState\":\"st-1\""));
+	H_TO(&f, S, 303, CALL26("33", "ask", "{\"q\":2}", ""));
+
+	check_str(&f, "select group_concat(rpc_id || ':' || status || '<' || "
+		      "coalesce((select p.rpc_id from calls p where p.id = c.previous_round_id), '-'), ' ') "
+		      "from (select * from calls order by id) c",
+		  "14:input_required<- 15:ok<14 20:input_required<- 21:input_required<- "
+		  "22:input_required<20 23:ok<22 30:pending<- 31:pending<- 32:pending<- 33:pending<-");
+	teardown(&f);
+}
+
 int main(void)
 {
 	RUN_TEST(test_both_ends_merge);
@@ -540,5 +640,7 @@ int main(void)
 	RUN_TEST(test_redacted);
 	RUN_TEST(test_burst_each_once);
 	RUN_TEST(test_writer_exits_before_reader);
+	RUN_TEST(test_2026_envelopes);
+	RUN_TEST(test_2026_rounds);
 	return CHECK_DONE();
 }

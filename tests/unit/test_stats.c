@@ -375,6 +375,70 @@ static void test_cli(void)
 	}
 }
 
+/* MCP 2026-07-28 multi-round calls: by default a chain of rounds linked by
+ * previous_round_id is one call, its status its last round's, its latency
+ * from its first request to its last answer; --rounds counts each round.
+ * confirm: rounds at 0..2 ms (input_required), 5..6 ms (input_required),
+ * 10..14 ms (ok): one call of 14 ms, or three of 2, 1 and 4 ms. ask: one
+ * round left input_required, never continued: a call of its own. */
+static void test_rounds(void)
+{
+	char path[160];
+	struct st_session sess = {.transport = "http", .client_pid = ST_NULL,
+				  .server_pid = ST_NULL, .started_ns = 1, .ended_ns = ST_NULL};
+	static const struct {
+		const char *rpc_id, *target, *status;
+		int64_t start_ms, end_ms;
+		int prev; /* index of the round continued, or -1 */
+	} rounds[] = {
+	    {"1", "confirm", "input_required", 0, 2, -1},
+	    {"2", "confirm", "input_required", 5, 6, 0},
+	    {"3", "confirm", "ok", 10, 14, 1},
+	    {"4", "ask", "input_required", 20, 23, -1},
+	};
+	int64_t ids[4] = {0};
+	struct store *s = NULL;
+
+	snprintf(path, sizeof(path), "%s/rounds.db", tmpdir);
+	CHECK_EQ_INT(store__open(&s, path), 0);
+	if (!s)
+		return;
+	CHECK_EQ_INT(store__add_session(s, &sess), 0);
+	for (size_t i = 0; i < 4; i++) {
+		struct st_call c = {.session_id = sess.id, .rpc_id = rounds[i].rpc_id,
+				    .direction = "c2s", .method = "tools/call",
+				    .target = rounds[i].target, .status = rounds[i].status,
+				    .start_ns = rounds[i].start_ms * 1000000,
+				    .end_ns = rounds[i].end_ms * 1000000,
+				    .latency_ns = (rounds[i].end_ms - rounds[i].start_ms) * 1000000,
+				    .server_latency_ns = ST_NULL, .error_code = ST_NULL,
+				    .previous_round_id = rounds[i].prev < 0 ? 0 : ids[rounds[i].prev]};
+
+		CHECK_EQ_INT(store__add_call(s, &c), 0);
+		ids[i] = c.id;
+	}
+	store__close(s);
+
+	CHECK_EQ_INT(run_stats(4, (const char *[]){"stats", "--json", "--db", path}), 0);
+	CHECK_EQ_STR(read_file(out_path),
+		     "{\"method\":\"tools/call\",\"target\":\"ask\",\"calls\":1,\"errors\":0,"
+		     "\"cancelled\":0,\"unanswered\":0,\"pending\":0,\"answered\":1,\"p50_ms\":3,"
+		     "\"p90_ms\":3,\"p99_ms\":3,\"max_ms\":3}\n"
+		     "{\"method\":\"tools/call\",\"target\":\"confirm\",\"calls\":1,\"errors\":0,"
+		     "\"cancelled\":0,\"unanswered\":0,\"pending\":0,\"answered\":1,\"p50_ms\":14,"
+		     "\"p90_ms\":14,\"p99_ms\":14,\"max_ms\":14}\n"
+		     "{\"total\":true,\"calls\":2,\"errors\":0,\"cancelled\":0,\"unanswered\":0,"
+		     "\"pending\":0,\"answered\":2,\"p50_ms\":3,\"p90_ms\":14,\"p99_ms\":14,"
+		     "\"max_ms\":14}\n");
+	CHECK_EQ_INT(run_stats(5, (const char *[]){"stats", "--rounds", "--json", "--db", path}),
+		     0);
+	CHECK(strstr(read_file(out_path),
+		     "\"target\":\"confirm\",\"calls\":3,\"errors\":0,\"cancelled\":0,"
+		     "\"unanswered\":0,\"pending\":0,\"answered\":3,\"p50_ms\":2,\"p90_ms\":4,"
+		     "\"p99_ms\":4,\"max_ms\":4}") != NULL);
+	CHECK(strstr(read_file(out_path), "{\"total\":true,\"calls\":4,") != NULL);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -396,6 +460,7 @@ int main(void)
 	RUN_TEST(test_empty);
 	RUN_TEST(test_control_chars);
 	RUN_TEST(test_cli);
+	RUN_TEST(test_rounds);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", tmpdir);

@@ -712,6 +712,61 @@ static void test_migrate_real(void)
 	store__close(s);
 }
 
+/* The rounds step (the last) rebuilds calls to widen its status CHECK: a
+ * DB of the version before keeps its calls, their ids and indexes, and
+ * then takes input_required rounds linked by previous_round_id. */
+static void test_migrate_rounds(void)
+{
+	const char *path = tmp_path("before-rounds.db");
+	struct st_session sess = { .transport = "stdio" };
+	struct st_call first = { .rpc_id = "14", .direction = "c2s", .method = "tools/call",
+				 .target = "confirm", .status = "input_required" };
+	struct st_call next = first;
+	struct store *s = NULL;
+	sqlite3 *db = open_raw(path);
+
+	CHECK(schema_step_count >= 3);
+	CHECK_EQ_INT(store__init_db(db, path, schema_steps, schema_step_count - 1), 0);
+	CHECK_EQ_INT(sqlite3_exec(db,
+				  "INSERT INTO sessions (id, transport) VALUES (1, 'stdio');"
+				  "INSERT INTO calls (id, session_id, direction, status, http_status) "
+				  "VALUES (7, 1, 'c2s', 'ok', 500);",
+				  NULL, NULL, NULL),
+		     SQLITE_OK);
+	CHECK_EQ_INT(sqlite3_exec(db, "INSERT INTO calls (session_id, direction, status) "
+				      "VALUES (1, 'c2s', 'input_required')",
+				  NULL, NULL, NULL),
+		     SQLITE_CONSTRAINT);
+	sqlite3_close(db);
+
+	CHECK_EQ_INT(store__open(&s, path), 0);
+	if (!s)
+		return;
+	db = store__db(s);
+	CHECK_EQ_INT(qi(db, "PRAGMA user_version"), (long long)schema_step_count);
+	CHECK_EQ_STR(q(db, "SELECT id || status || http_status || "
+			   "coalesce(previous_round_id, '-') FROM calls"),
+		     "7ok500-");
+	CHECK_EQ_INT(qi(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+			    "tbl_name = 'calls'"),
+		     4);
+	CHECK_EQ_INT(store__add_session(s, &sess), 0);
+	first.session_id = next.session_id = sess.id;
+	CHECK_EQ_INT(store__add_call(s, &first), 0);
+	next.rpc_id = "15";
+	next.status = "ok";
+	next.previous_round_id = first.id;
+	CHECK_EQ_INT(store__add_call(s, &next), 0);
+	CHECK_EQ_INT(store__flush(s), 0);
+	CHECK_EQ_STR(q(db, "SELECT group_concat(rpc_id || ':' || status, ' ') FROM calls "
+			   "WHERE previous_round_id IS NOT NULL OR status = 'input_required'"),
+		     "14:input_required 15:ok");
+	CHECK_EQ_INT(qi(db, "SELECT count(*) FROM calls c JOIN calls p "
+			    "ON c.previous_round_id = p.id WHERE p.rpc_id = '14'"),
+		     1);
+	store__close(s);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -733,6 +788,7 @@ int main(void)
 	RUN_TEST(test_refuse_newer);
 	RUN_TEST(test_migrate_steps);
 	RUN_TEST(test_migrate_real);
+	RUN_TEST(test_migrate_rounds);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", tmpdir);

@@ -38,7 +38,8 @@ static const char calls_help[] =
     "   --method M            exact method, e.g. tools/call\n"
     "   --target T            exact tool or prompt name, or resource URI\n"
     "   --status S            one of pending, ok, error, tool_error, cancelled,\n"
-    "                         unanswered; a comma-separated list matches any\n"
+    "                         unanswered, input_required; a comma-separated\n"
+    "                         list matches any\n"
     "   --slower-than DURATION  latency over DURATION (unanswered calls have none)\n"
     "   --session ID          calls of session ID (see mcptrace sessions)\n"
     "   --since TIME          calls started at or after TIME\n"
@@ -92,7 +93,9 @@ static const char show_help[] =
     "Shows one call: its row and timing, then the request and the response\n"
     "bodies pretty-printed, then the notifications about it (progress,\n"
     "cancellation). A body that is not JSON (cut at --max-msg while tracing)\n"
-    "is shown as captured, with a note.\n"
+    "is shown as captured, with a note. A call of several rounds (MCP\n"
+    "2026-07-28: answered input_required, then asked again) ends with all\n"
+    "its rounds, what each asked the client for, and its end-to-end time.\n"
     "\n"
     "CALL_ID := the ID column of mcptrace calls\n"
     "OPTIONS := { --db FILE | --json | --help }\n"
@@ -100,7 +103,9 @@ static const char show_help[] =
     "   --json      one JSON object: {\"call\": {...}, \"request\": {...},\n"
     "               \"response\": {...}, \"notifications\": [...]}; a message's\n"
     "               body is JSON where it parses (\"body_is_json\": true), else\n"
-    "               a string; a missing message is null\n"
+    "               a string; a missing message is null; a call of several\n"
+    "               rounds adds \"rounds\": [{id, rpc_id, status, latency_ns,\n"
+    "               input_requests}] and \"end_to_end_ns\"\n"
     "\n"
     "EXAMPLES\n"
     "   mcptrace show 42\n"
@@ -154,8 +159,8 @@ int cmd_calls(int argc, char **argv)
 			if (err)
 				return cli__usage_error(
 				    "calls",
-				    "--status takes pending, ok, error, tool_error, cancelled or "
-				    "unanswered, not '%s'",
+				    "--status takes pending, ok, error, tool_error, cancelled, "
+				    "unanswered or input_required, not '%s'",
 				    bad);
 			break;
 		case 'l':

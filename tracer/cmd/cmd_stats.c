@@ -22,7 +22,7 @@
 #include "db/store.h"
 
 static const char stats_help[] =
-    "Usage: mcptrace stats [--by GROUP] [OPTIONS]\n"
+    "Usage: mcptrace stats [--by GROUP] [--rounds] [OPTIONS]\n"
     "       mcptrace stats --help\n"
     "\n"
     "Summarizes the calls in a trace DB per method and target (tool or prompt\n"
@@ -32,6 +32,12 @@ static const char stats_help[] =
     "   --by GROUP  one row per method, per target (whatever the method), or\n"
     "               per session (see mcptrace sessions); default: one row per\n"
     "               method and target\n"
+    "   --rounds    count every round of a multi-round call (MCP 2026-07-28:\n"
+    "               a call answered input_required and asked again) as a\n"
+    "               call of its own, with its own latency; default: the\n"
+    "               rounds linked by calls.previous_round_id are one call,\n"
+    "               its status its last round's, its latency from its first\n"
+    "               request to its last answer\n"
     "OPTIONS := { --db FILE | --json | --help }\n"
     "   --db FILE   trace DB to read (default " CLI_DEFAULT_DB ")\n"
     "   --json      one JSON object per line (JSON Lines), the total last,\n"
@@ -40,7 +46,8 @@ static const char stats_help[] =
     "   --help      print this and exit\n"
     "\n"
     "COLUMNS\n"
-    "   CALLS       requests seen, whatever became of them (in-flight ones too)\n"
+    "   CALLS       calls seen, whatever became of them (in-flight ones too);\n"
+    "               the rounds of a multi-round call once, unless --rounds\n"
     "   ERRORS      answered with a JSON-RPC error, or a tool result with isError\n"
     "   CANCELLED   cancelled by notifications/cancelled\n"
     "   UNANSWERED  no response before the session or the trace ended\n"
@@ -60,6 +67,7 @@ int cmd_stats(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"by", required_argument, NULL, 'b'},
+	    {"rounds", no_argument, NULL, 'r'},
 	    {"db", required_argument, NULL, 'd'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
@@ -67,6 +75,7 @@ int cmd_stats(int argc, char **argv)
 	};
 	const char *path = CLI_DEFAULT_DB;
 	enum summary_by by = SUMMARY_BY_METHOD_TARGET;
+	enum summary_unit unit = SUMMARY_CALLS;
 	bool json = false;
 	sqlite3 *db = NULL;
 	int c, err;
@@ -93,6 +102,9 @@ int cmd_stats(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'r':
+			unit = SUMMARY_ROUNDS;
+			break;
 		case 'd':
 			path = optarg;
 			break;
@@ -116,7 +128,7 @@ int cmd_stats(int argc, char **argv)
 	err = store__open_readonly(&db, path);
 	if (err)
 		return 1;
-	err = stats__print_by(db, stdout, json, by);
+	err = stats__print_by(db, stdout, json, by, unit);
 	sqlite3_close(db);
 	if (!err && fflush(stdout) != 0) {
 		fprintf(stderr, "mcptrace: failed to write the report: %s\n", strerror(errno));

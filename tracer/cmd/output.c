@@ -74,6 +74,8 @@ static void print_json(struct output *o, const struct call_view *v)
 	put_int(fp, "server_latency_ns", v->server_latency_ns, false);
 	put_int(fp, "error_code", v->error_code, false);
 	put_str(fp, "error_message", v->error_message);
+	put_int(fp, "previous_round_id", v->previous_round_id ? v->previous_round_id : ST_NULL,
+		false);
 	fputs("}\n", fp);
 }
 
@@ -99,7 +101,7 @@ void output__call(struct output *o, const struct call_view *v)
 	text__escape(v->method ? v->method : "?", method, sizeof(method));
 	text__escape(v->target ? v->target : "", target, sizeof(target));
 	snprintf(what, sizeof(what), "%s%s%s", method, v->target ? " " : "", target);
-	fprintf(o->fp, "%s %7s %-5s %s %-40s %-10s %10s", when, pid, v->transport, v->direction,
+	fprintf(o->fp, "%s %7s %-5s %s %-40s %-14s %10s", when, pid, v->transport, v->direction,
 		what, v->status, lat);
 	if (v->error_code != ST_NULL || v->error_message) {
 		text__escape(v->error_message ? v->error_message : "", err, sizeof(err));
@@ -134,6 +136,7 @@ static int on_call(void *ctx, const struct sink_call *c)
 		.server_latency_ns = r->server_latency_ns,
 		.error_code = r->error_code,
 		.error_message = r->error_message,
+		.previous_round_id = r->previous_round_id,
 	};
 	output__call(ctx, &v);
 	return 0;

@@ -29,6 +29,7 @@ struct call_view {
 	int64_t latency_ns, server_latency_ns; /* ST_NULL if unknown */
 	int64_t error_code; /* ST_NULL if none */
 	const char *error_message;
+	int64_t previous_round_id; /* the round this one continues; 0 if none */
 };
 
 struct output {

@@ -16,6 +16,7 @@
 
 #include "cmd/json.h"
 #include "cmd/query_print.h"
+#include "cmd/show_rounds.h"
 #include "cmd/text.h"
 #include "db/store.h"
 #include "db/summary.h"
@@ -514,6 +515,8 @@ int query_print__show(sqlite3 *db, FILE *out, int64_t call_id, bool json)
 		err = show_message(db, out, resp, "response", json);
 	if (!err)
 		err = show_notifications(db, out, call_id, json);
+	if (!err)
+		err = show_rounds__print(db, out, call_id, json);
 	if (json)
 		fputs("}\n", out);
 

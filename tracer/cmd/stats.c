@@ -173,15 +173,15 @@ static int print_json(FILE *out, const struct call_group *rows, size_t n, enum s
 
 int stats__print(sqlite3 *db, FILE *out, bool json)
 {
-	return stats__print_by(db, out, json, SUMMARY_BY_METHOD_TARGET);
+	return stats__print_by(db, out, json, SUMMARY_BY_METHOD_TARGET, SUMMARY_CALLS);
 }
 
-int stats__print_by(sqlite3 *db, FILE *out, bool json, enum summary_by by)
+int stats__print_by(sqlite3 *db, FILE *out, bool json, enum summary_by by, enum summary_unit unit)
 {
 	struct stats_acc a = {0};
 	int err;
 
-	err = summary__read_groups(db, NULL, by, add_group, &a);
+	err = summary__read_groups_as(db, NULL, by, unit, add_group, &a);
 	if (err)
 		goto cleanup;
 	summary__finish(&a.total);

@@ -19,6 +19,7 @@ struct sqlite3;
  * 0 or a negative errno (with a line on stderr). */
 int stats__print(struct sqlite3 *db, FILE *out, bool json);
 /* stats__print with the rows grouped as by says. */
-int stats__print_by(struct sqlite3 *db, FILE *out, bool json, enum summary_by by);
+int stats__print_by(struct sqlite3 *db, FILE *out, bool json, enum summary_by by,
+		    enum summary_unit unit);
 
 #endif

@@ -276,7 +276,8 @@ void query__filter_init(struct call_filter *f)
 int query__filter_add_status(struct call_filter *f, char *list, const char **bad)
 {
 	static const char *const known[] = {"pending",	  "ok",	       "error",
-					    "tool_error", "cancelled", "unanswered"};
+					    "tool_error", "cancelled", "unanswered",
+					    "input_required"};
 	char *tok, *save = NULL;
 	size_t i;
 

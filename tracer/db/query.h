@@ -48,7 +48,7 @@ void query__fmt_ms(int64_t ns, char *buf, size_t size);
 
 /* The filters of `mcptrace calls`. Unset: NULL strings, n_status 0,
  * ST_NULL numbers, session_id 0. */
-#define QUERY_MAX_STATUS 6
+#define QUERY_MAX_STATUS 7
 struct call_filter {
 	const char *method, *target;
 	const char *status[QUERY_MAX_STATUS];

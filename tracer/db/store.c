@@ -83,14 +83,16 @@ static const char *const stmt_sql[ST__COUNT] = {
 			 "call_id = coalesce(?5, call_id) WHERE id = ?1",
     [ST_CALL_INSERT] = "INSERT INTO calls (id, session_id, rpc_id, direction, method, target, "
 		       "request_msg_id, response_msg_id, start_ns, end_ns, latency_ns, "
-		       "server_latency_ns, status, error_code, error_message, http_status) "
+		       "server_latency_ns, status, error_code, error_message, http_status, "
+		       "previous_round_id) "
 		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-		       "?16)",
+		       "?16, ?17)",
     [ST_CALL_UPDATE] =
 	"UPDATE calls SET session_id = ?2, rpc_id = ?3, direction = ?4, method = ?5, "
 	"target = ?6, request_msg_id = ?7, response_msg_id = ?8, start_ns = ?9, "
 	"end_ns = ?10, latency_ns = ?11, server_latency_ns = ?12, status = ?13, "
-	"error_code = ?14, error_message = ?15, http_status = ?16 WHERE id = ?1",
+	"error_code = ?14, error_message = ?15, http_status = ?16, "
+	"previous_round_id = ?17 WHERE id = ?1",
     /* The newest row of the pid, unless it belongs to an earlier process
      * that had that pid: one that has exited while the caller reports a
      * live one, or one that started at another time. Unknown values
@@ -477,7 +479,7 @@ int store__set_message_times(struct store *s, int64_t msg_id, int64_t ts_ns, int
 	return err ? err : check_changed(s, "messages", msg_id);
 }
 
-/* Binds ?1..?15, shared by the call insert (id 0: a new rowid) and update. */
+/* Binds ?1..?17, shared by the call insert (id 0: a new rowid) and update. */
 static void bind_call(sqlite3_stmt *st, const struct st_call *c, int64_t id, int *rc)
 {
 	bind_id(st, 1, id, rc);
@@ -497,6 +499,7 @@ static void bind_call(sqlite3_stmt *st, const struct st_call *c, int64_t id, int
 	bind_int(st, 14, c->error_code, rc);
 	bind_str(st, 15, c->error_message, rc);
 	bind_id(st, 16, c->http_status, rc); /* 0: no HTTP status */
+	bind_id(st, 17, c->previous_round_id, rc); /* 0: a first round */
 }
 
 int store__add_call(struct store *s, struct st_call *c)

@@ -60,10 +60,12 @@ struct st_call {
 	int64_t request_msg_id, response_msg_id; /* 0 = NULL */
 	int64_t start_ns, end_ns, latency_ns, server_latency_ns; /* ST_NULL = NULL */
 	const char *status; /* "pending" while in flight, then "ok" | "error" |
-			       "tool_error" | "cancelled" | "unanswered" */
+			       "tool_error" | "cancelled" | "unanswered" |
+			       "input_required" (2026-07-28: asked for input) */
 	int64_t error_code; /* ST_NULL = NULL */
 	const char *error_message;
 	int64_t http_status; /* the failed HTTP exchange's status; 0 = NULL */
+	int64_t previous_round_id; /* the input_required round this one continues; 0 = NULL */
 };
 
 struct st_process {

@@ -105,25 +105,57 @@ static int group_emit(struct call_group *g, summary_group_fn fn, void *ctx)
 	return err;
 }
 
+/*
+ * The logical calls: a round that another names in previous_round_id is
+ * left out (its call goes on), and a round that names one takes, as its
+ * latency, the time from its chain's first request to its own answer.
+ * first holds the chains only (a root some round continues, and the rounds
+ * below it): the previous_round_id index finds them, and a DB of 2025-era
+ * calls has none.
+ */
+#define LOGICAL_CALLS_SQL                                                                      \
+	"(WITH RECURSIVE first(id, start_ns) AS ("                                             \
+	" SELECT id, start_ns FROM calls WHERE previous_round_id IS NULL"                      \
+	"  AND id IN (SELECT previous_round_id FROM calls)"                                    \
+	" UNION ALL SELECT c.id, f.start_ns FROM calls c JOIN first f"                         \
+	"  ON c.previous_round_id = f.id)"                                                     \
+	" SELECT c.session_id, c.method, c.target, c.status,"                                  \
+	"  CASE WHEN c.previous_round_id IS NULL OR c.end_ns IS NULL THEN c.latency_ns"        \
+	"   ELSE c.end_ns - (SELECT f.start_ns FROM first f WHERE f.id = c.id) END"            \
+	"   AS latency_ns"                                                                     \
+	" FROM calls c WHERE NOT EXISTS (SELECT 1 FROM calls n WHERE n.previous_round_id = c.id))"
+
 int summary__read_groups(sqlite3 *db, const char *name, enum summary_by by, summary_group_fn fn,
 			 void *ctx)
 {
-	static const char *const sqls[] = {
-	    [SUMMARY_BY_METHOD_TARGET] = "SELECT method, target, status, latency_ns FROM calls "
-					 "ORDER BY method, target",
-	    [SUMMARY_BY_METHOD] =
-		"SELECT method, NULL, status, latency_ns FROM calls ORDER BY method",
-	    [SUMMARY_BY_TARGET] =
-		"SELECT target, NULL, status, latency_ns FROM calls ORDER BY target",
-	    [SUMMARY_BY_SESSION] = "SELECT session_id, NULL, status, latency_ns FROM calls "
-				   "ORDER BY session_id",
+	return summary__read_groups_as(db, name, by, SUMMARY_ROUNDS, fn, ctx);
+}
+
+int summary__read_groups_as(sqlite3 *db, const char *name, enum summary_by by,
+			    enum summary_unit unit, summary_group_fn fn, void *ctx)
+{
+	static const char *const keys[] = {
+	    [SUMMARY_BY_METHOD_TARGET] = "method, target",
+	    [SUMMARY_BY_METHOD] = "method, NULL",
+	    [SUMMARY_BY_TARGET] = "target, NULL",
+	    [SUMMARY_BY_SESSION] = "session_id, NULL",
 	};
+	/* For rounds, the calls_method_target index serves the order. */
+	static const char *const orders[] = {
+	    [SUMMARY_BY_METHOD_TARGET] = "method, target",
+	    [SUMMARY_BY_METHOD] = "method",
+	    [SUMMARY_BY_TARGET] = "target",
+	    [SUMMARY_BY_SESSION] = "session_id",
+	};
+	char sql[1024];
 	struct call_group g = {0};
 	bool open = false;
 	sqlite3_stmt *st = NULL;
 	int err = 0, rc;
 
-	rc = sqlite3_prepare_v2(db, sqls[by], -1, &st, NULL);
+	snprintf(sql, sizeof(sql), "SELECT %s, status, latency_ns FROM %s ORDER BY %s", keys[by],
+		 unit == SUMMARY_CALLS ? LOGICAL_CALLS_SQL : "calls", orders[by]);
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {

@@ -80,4 +80,17 @@ int summary__key_cmp(const char *a, const char *b);
 int summary__read_groups(struct sqlite3 *db, const char *name, enum summary_by by,
 			 summary_group_fn fn, void *ctx);
 
+/* What one counted call is (MCP 2026-07-28 multi-round calls). */
+enum summary_unit {
+	SUMMARY_ROUNDS, /* every request: each round of a multi-round call */
+	SUMMARY_CALLS,	/* each logical call once: the rounds a request's
+			   previous_round_id chain links make one call, with
+			   its last round's status and, as latency, from its
+			   first request to its last answer */
+};
+
+/* summary__read_groups, counting unit; summary__read_groups counts rounds. */
+int summary__read_groups_as(struct sqlite3 *db, const char *name, enum summary_by by,
+			    enum summary_unit unit, summary_group_fn fn, void *ctx);
+
 #endif

@@ -173,6 +173,7 @@ static struct call *call_open(struct sessions *ss, struct session *s, enum role 
 	c->method = xstrdup(m->method);
 	c->target = xstrdup(m->target);
 	c->progress_token = xstrdup(m->progress_token);
+	c->args_digest = m->args_digest;
 	c->req_sent = c->req_recv = c->resp_sent = c->resp_recv = ST_NULL;
 	c->row = (struct st_call){
 		.session_id = s->row.id,
@@ -186,6 +187,7 @@ static struct call *call_open(struct sessions *ss, struct session *s, enum role 
 		.server_latency_ns = ST_NULL,
 		.status = "pending",
 		.error_code = ST_NULL,
+		.previous_round_id = rounds__continued(s, m),
 	};
 	if (!c->rpc_id || !tsearch(c, &s->calls, cmp_call)) {
 		call__put(c);
@@ -202,17 +204,23 @@ static struct call *call_open(struct sessions *ss, struct session *s, enum role 
 	return c;
 }
 
-/* initialize and its result name the peers and the protocol version. */
+/* initialize and its result name the peers and the protocol version; in
+ * 2026-07-28, every client request's envelope and every result's _meta do.
+ * An initialize result's version is the one negotiated, so it wins over
+ * the request's; an envelope's version is the one in use, so it wins over
+ * an MCP-Protocol-Version header seen first. */
 static void note_peer_info(struct sessions *ss, struct session *s, const struct rpc_msg *m,
 			   enum role sender)
 {
 	struct st_session *r = &s->row;
 	const char *old_cn = r->client_name, *old_sn = r->server_name, *old_pv = r->protocol_version;
+	bool initialize = m->method && !strcmp(m->method, "initialize");
 
-	if (m->kind == RPC_REQUEST && m->method && !strcmp(m->method, "initialize")) {
+	if (m->kind == RPC_REQUEST &&
+	    (initialize || (sender == ROLE_CLIENT && (m->peer_name || m->protocol_version)))) {
 		session__set_str(s, SS_CLIENT_NAME, &r->client_name, m->peer_name);
 		session__set_str(s, SS_CLIENT_VERSION, &r->client_version, m->peer_version);
-		if (!r->protocol_version)
+		if (!initialize || !r->protocol_version)
 			session__set_str(s, SS_PROTOCOL_VERSION, &r->protocol_version,
 					 m->protocol_version);
 	} else if (m->kind == RPC_RESPONSE && sender == ROLE_SERVER && m->peer_name) {
@@ -248,6 +256,10 @@ static struct call *message_call(struct sessions *ss, struct session *s, const s
 				c->cancelled = true;
 			return c;
 		}
+		/* A notification on a subscriptions/listen stream belongs
+		 * to the listen request, which the other side sent. */
+		if (m->subscription_id && sender_role != ROLE_UNKNOWN)
+			return call_find(s, !sender_role, m->subscription_id);
 		if (!m->progress_token)
 			return NULL;
 		for (c = s->open; c; c = c->next)
@@ -271,8 +283,12 @@ static void call_answer(struct call *c, const struct rpc_msg *m, int64_t msg_id,
 		c->row.status = "cancelled";
 	else if (m->kind == RPC_ERROR)
 		c->row.status = "error";
+	else if (m->result_type == RESULT_INPUT_REQUIRED)
+		c->row.status = "input_required";
 	else
 		c->row.status = m->tool_error ? "tool_error" : "ok";
+	if (m->result_type == RESULT_INPUT_REQUIRED && !c->cancelled)
+		rounds__note(c->s, c, m->request_state);
 	if (m->kind == RPC_ERROR) {
 		c->row.error_code = m->has_err_code ? m->err_code : ST_NULL;
 		free(c->err_msg);

@@ -123,3 +123,16 @@ int json_id__text(char **dst, const cJSON *item)
 		return 0;
 	return *dst ? 0 : -ENOMEM;
 }
+
+const cJSON *json__member(const cJSON *obj, const char *name)
+{
+	return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
+}
+
+int json__copy_str(char **dst, const cJSON *item)
+{
+	if (!cJSON_IsString(item) || !item->valuestring)
+		return 0;
+	*dst = strdup(item->valuestring);
+	return *dst ? 0 : -ENOMEM;
+}

@@ -20,6 +20,7 @@
 
 #include <cJSON.h>
 
+#include "mcp/envelope.h"
 #include "mcp/json_id.h"
 #include "mcp/jsonrpc.h"
 
@@ -55,16 +56,6 @@ static char *dup_n(const char *s, size_t n)
 	memcpy(d, s, n);
 	d[n] = '\0';
 	return d;
-}
-
-/* Copies a string member into *dst; leaves *dst NULL if item is missing or
- * not a string. Returns 0 or -ENOMEM. */
-static int copy_str(char **dst, const cJSON *item)
-{
-	if (!cJSON_IsString(item) || !item->valuestring)
-		return 0;
-	*dst = strdup(item->valuestring);
-	return *dst ? 0 : -ENOMEM;
 }
 
 static int set_invalid(struct rpc_msg *m, const char *why)
@@ -167,11 +158,6 @@ static const char *classify(const struct rpc_members *r, enum rpc_kind *kind)
 	return "message has no method, result or error";
 }
 
-static const cJSON *member(const cJSON *obj, const char *name)
-{
-	return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
-}
-
 /* Methods whose target is one string member of params. */
 static const struct {
 	const char *method;
@@ -199,43 +185,48 @@ static int extract_call(const struct rpc_members *r, struct rpc_msg *m)
 		return 0;
 
 	if (m->kind == RPC_REQUEST) {
-		it = member(member(params, "_meta"), "progressToken");
+		it = json__member(json__member(params, "_meta"), "progressToken");
 		if (cJSON_IsNull(it)) /* not a token; keep NULL */
 			it = NULL;
 		if ((err = json_id__text(&m->progress_token, it)))
+			return err;
+		/* initialize names the client its own way, below */
+		if (strcmp(method, "initialize") != 0 && (err = envelope__request(params, m)))
 			return err;
 	}
 	for (i = 0; i < sizeof(target_keys) / sizeof(target_keys[0]); i++) {
 		if (!strcmp(method, target_keys[i].method))
-			return copy_str(&m->target, member(params, target_keys[i].key));
+			return json__copy_str(&m->target, json__member(params, target_keys[i].key));
 	}
 	if (!strcmp(method, "completion/complete")) {
-		const cJSON *ref = member(params, "ref");
+		const cJSON *ref = json__member(params, "ref");
 
-		it = member(ref, "name");
-		return copy_str(&m->target, cJSON_IsString(it) ? it : member(ref, "uri"));
+		it = json__member(ref, "name");
+		return json__copy_str(&m->target, cJSON_IsString(it) ? it : json__member(ref, "uri"));
 	}
 	if (m->kind == RPC_REQUEST) {
 		if (!strcmp(method, "initialize")) {
-			const cJSON *ci = member(params, "clientInfo");
+			const cJSON *ci = json__member(params, "clientInfo");
 
-			if ((err = copy_str(&m->peer_name, member(ci, "name"))) ||
-			    (err = copy_str(&m->peer_version, member(ci, "version"))))
+			if ((err = json__copy_str(&m->peer_name, json__member(ci, "name"))) ||
+			    (err = json__copy_str(&m->peer_version, json__member(ci, "version"))))
 				return err;
-			return copy_str(&m->protocol_version, member(params, "protocolVersion"));
+			return json__copy_str(&m->protocol_version, json__member(params, "protocolVersion"));
 		}
 		return 0;
 	}
+	if ((err = envelope__notification(params, m)))
+		return err;
 	if (!strcmp(method, "notifications/progress")) {
-		it = member(params, "progressToken");
+		it = json__member(params, "progressToken");
 		if (cJSON_IsNull(it)) /* not a token; keep NULL */
 			it = NULL;
 		if ((err = json_id__text(&m->progress_token, it)))
 			return err;
-		it = member(params, "progress");
+		it = json__member(params, "progress");
 		if (cJSON_IsNumber(it))
 			m->progress = it->valuedouble;
-		it = member(params, "total");
+		it = json__member(params, "total");
 		if (cJSON_IsNumber(it)) {
 			m->total = it->valuedouble;
 			m->has_total = true;
@@ -243,12 +234,12 @@ static int extract_call(const struct rpc_members *r, struct rpc_msg *m)
 		return 0;
 	}
 	if (!strcmp(method, "notifications/cancelled")) {
-		it = member(params, "requestId");
+		it = json__member(params, "requestId");
 		if (cJSON_IsNull(it))
 			it = NULL;
 		if ((err = json_id__text(&m->cancel_id, it)))
 			return err;
-		return copy_str(&m->reason, member(params, "reason"));
+		return json__copy_str(&m->reason, json__member(params, "reason"));
 	}
 	return 0;
 }
@@ -261,17 +252,18 @@ static int extract_result(const struct rpc_members *r, struct rpc_msg *m)
 
 	if (!res)
 		return 0;
-	m->tool_error = cJSON_IsTrue(member(res, "isError"));
-	si = member(res, "serverInfo");
-	if ((err = copy_str(&m->peer_name, member(si, "name"))) ||
-	    (err = copy_str(&m->peer_version, member(si, "version"))))
+	m->tool_error = cJSON_IsTrue(json__member(res, "isError"));
+	si = json__member(res, "serverInfo");
+	if ((err = json__copy_str(&m->peer_name, json__member(si, "name"))) ||
+	    (err = json__copy_str(&m->peer_version, json__member(si, "version"))) ||
+	    (err = json__copy_str(&m->protocol_version, json__member(res, "protocolVersion"))))
 		return err;
-	return copy_str(&m->protocol_version, member(res, "protocolVersion"));
+	return envelope__result(res, m);
 }
 
 static int extract_error(const struct rpc_members *r, struct rpc_msg *m)
 {
-	const cJSON *code = member(r->error, "code");
+	const cJSON *code = json__member(r->error, "code");
 
 	/* The spec wants an integer; anything else leaves has_err_code
 	 * false rather than storing a made-up code. */
@@ -281,7 +273,7 @@ static int extract_error(const struct rpc_members *r, struct rpc_msg *m)
 		m->has_err_code = true;
 		m->err_code = (long long)code->valuedouble;
 	}
-	return copy_str(&m->err_message, member(r->error, "message"));
+	return json__copy_str(&m->err_message, json__member(r->error, "message"));
 }
 
 /* Fills m from one JSON value. Returns 0 or -ENOMEM; a value that is not a
@@ -327,6 +319,8 @@ static void msg_clear(struct rpc_msg *m)
 	free(m->peer_name);
 	free(m->peer_version);
 	free(m->protocol_version);
+	free(m->request_state);
+	free(m->subscription_id);
 	free(m->body);
 	free(m->parse_error);
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum rpc_kind {
 	RPC_REQUEST,
@@ -17,6 +18,14 @@ enum rpc_kind {
 	RPC_RESPONSE, /* has result */
 	RPC_ERROR, /* has error */
 	RPC_INVALID, /* not JSON, or JSON but not JSON-RPC; see parse_error */
+};
+
+/* A result's resultType (MCP 2026-07-28). */
+enum rpc_result_type {
+	RESULT_NONE = 0, /* no resultType: a 2025-era result, complete */
+	RESULT_COMPLETE,
+	RESULT_INPUT_REQUIRED, /* the server asks for input; the client retries */
+	RESULT_OTHER, /* a value this build does not know */
 };
 
 /* All strings are NUL-terminated heap copies owned by the message, or NULL. */
@@ -39,10 +48,22 @@ struct rpc_msg {
 	double progress, total; /* notifications/progress */
 	bool has_total;
 	char *cancel_id; /* notifications/cancelled: params.requestId (JSON text) */
+	char *subscription_id; /* 2026-07-28 notification on a subscriptions/listen
+				  stream: params._meta's subscriptionId, as the
+				  JSON text of the listen request's id */
 	char *reason; /* notifications/cancelled: params.reason */
 	char *peer_name, *peer_version; /* initialize: params.clientInfo;
-					   its result: result.serverInfo */
-	char *protocol_version; /* initialize params or result .protocolVersion */
+					   its result: result.serverInfo;
+					   2026-07-28: the envelope's clientInfo
+					   in params._meta, a result's serverInfo
+					   in result._meta */
+	char *protocol_version; /* initialize params or result .protocolVersion;
+				   2026-07-28: the envelope's protocolVersion */
+	enum rpc_result_type result_type; /* RPC_RESPONSE */
+	char *request_state; /* an input_required result's requestState, or
+				a retried request's echo of it (opaque) */
+	bool input_responses; /* request: params.inputResponses is an object */
+	uint64_t args_digest; /* request: a digest of params.arguments; 0 if none */
 	char *body; /* this message's JSON text: the exact input for a lone
 		       message, the re-serialised member for a batch member */
 	size_t body_len;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mcp/mcp_headers.h"
 #include "mcp/state.h"
 
 /* "sse:ID" from a target carrying the legacy transport's ?sessionId=ID. */
@@ -35,6 +36,10 @@ static char *legacy_key(const char *target, size_t len)
 		snprintf(key, n + 5, "sse:%.*s", (int)n, p);
 	return key;
 }
+
+/* A stateless session's key: two addresses and an endpoint path, cut to
+ * fit (a longer path only shares a session with its own prefix's). */
+#define PEER_KEY_MAX 512
 
 /* The session an HTTP payload belongs to: the legacy transport's
  * sessionId, else the Mcp-Session-Id, else what its connection was bound
@@ -66,17 +71,26 @@ static char *http_key(struct stream_info *si, const struct http_info *h, uint64_
 		*transport = si->transport;
 		return strdup(si->key);
 	}
-	/* Stateless: one session per client (its address without the port)
-	 * and server, named the same from both ends. */
-	key = malloc(160);
+	/* Stateless (2026-07-28 always): one session per client (its address
+	 * without the port), server and endpoint (the target's path), named
+	 * the same from both ends: a response carries its request's target.
+	 * A server may serve both eras on one endpoint: a 2026-07-28 (or
+	 * later) exchange, which always carries its MCP-Protocol-Version
+	 * (a response its request's), keys a session of that version; 2025
+	 * exchanges, whose initialize carries none, share the era-less one. */
+	key = malloc(PEER_KEY_MAX);
 	if (key && si && si->tcp.local[0]) {
 		const char *client = self_is_client ? si->tcp.local : si->tcp.remote;
 		const char *server = self_is_client ? si->tcp.remote : si->tcp.local;
 		int ip_len = (int)(strrchr(client, ':') ? strrchr(client, ':') - client : 0);
+		const char *path = h->target ? h->target : "";
+		const char *pv = h->protocol_version;
+		bool modern = pv && strcmp(pv, "2026-07-28") >= 0 && strlen(pv) < 32;
 
-		snprintf(key, 160, "peer:%.*s>%s", ip_len, client, server);
+		snprintf(key, PEER_KEY_MAX, "peer:%.*s>%s%.*s%s%s", ip_len, client, server,
+			 (int)strcspn(path, "?#"), path, modern ? " " : "", modern ? pv : "");
 	} else if (key) {
-		snprintf(key, 160, "conn:%" PRIu64, ino);
+		snprintf(key, PEER_KEY_MAX, "conn:%" PRIu64, ino);
 	}
 	return key;
 }
@@ -205,12 +219,17 @@ static void http_fail_exchange(struct sessions *ss, struct session *s, const str
 }
 
 /* What HTTP adds to each message: the exchange a request rode in, so a
- * failed exchange can fail its calls; the status of a failed one. */
+ * failed exchange can fail its calls; the status of a failed one; a
+ * request whose Mcp-Method or Mcp-Name header disagrees with it. */
 static void http_message(struct sessions *ss, const struct line_ctx *x, const struct rpc_msg *m,
 			 struct mref *ref)
 {
 	const struct http_info *h = x->l->http;
 	struct call *c = ref->call;
+	char why[512];
+
+	if (!m->in_batch && mcp_headers__mismatch(h, m, why, sizeof(why)))
+		sessions__session_error(ss, x->l, x->s->row.id, why);
 
 	if (c && ref->part == PART_REQUEST) {
 		c->http_conn = conn_id(x->l, x->si);

@@ -76,6 +76,7 @@ void sessions__process_traced(struct sessions *ss, pid_t pid)
 
 static void session_free(struct session *s)
 {
+	rounds__free(s);
 	for (int i = 0; i < SS__COUNT; i++)
 		free(s->str[i]);
 	free(s->key);
@@ -355,8 +356,15 @@ void sessions__stream_closed(struct sessions *ss, uint64_t stream_id, int64_t ts
 
 void sessions__parse_error(struct sessions *ss, const struct wire_line *l, const char *why)
 {
+	sessions__session_error(ss, l, 0, why);
+}
+
+void sessions__session_error(struct sessions *ss, const struct wire_line *l, int64_t session_id,
+			     const char *why)
+{
 	struct st_parse_error e = {
 		.ts_ns = l->ts_ns,
+		.session_id = session_id,
 		.pid = l->tgid,
 		.fd = l->fd,
 		.direction = l->dir == WIRE_WRITE ? "write" : "read",

@@ -7,9 +7,11 @@
  *   session_stdio.c  stdio sessions: a pair of processes, and their roles
  *   session_http.c   HTTP sessions: Mcp-Session-Id, legacy sessionId,
  *                    stateless peers; failed exchanges
+ *   mcp_headers.c    2026-07-28: Mcp-Method and Mcp-Name against the body
  *   flow.c           one message stored once when both ends are traced
  *   correlate.c      calls: a request paired with its response, cancels,
  *                    progress, timing; the peers' names and versions
+ *   rounds.c         2026-07-28: which input_required round a request continues
  * Records leave the stage only through the sinks (sink.h).
  */
 #ifndef MT_MCP_STATE_H
@@ -135,6 +137,7 @@ struct call {
 	bool answered, cancelled, finished, open;
 	bool given, dirty; /* handed to the sinks at least once; changed since */
 	uint64_t http_conn, http_exchange; /* HTTP: the connection and exchange of its request */
+	uint64_t args_digest; /* of the request's arguments, for rounds.c */
 	int awaiting; /* sightings still expected for the response */
 	struct call *prev, *next; /* in session->open */
 };
@@ -166,6 +169,8 @@ struct session {
 	 * those reads (see sessions__process_exit). */
 	pid_t exited;
 	int64_t exited_ns;
+	struct round *rounds; /* rounds.c: input_required rounds not continued yet */
+	size_t n_rounds;
 };
 
 /* What /proc and the kernel say about a stream, learnt at its first message. */
@@ -242,6 +247,10 @@ void session__rekey(struct sessions *ss, struct session *s, pid_t a, pid_t b);
 void session__drop(struct sessions *ss, struct session *s, int64_t ts_ns);
 struct stream_info *stream_info__get(struct sessions *ss, const struct wire_line *l);
 pid_t stream_info__peer(struct sessions *ss, const struct wire_line *l);
+/* sessions__parse_error (session.h), for a line whose session is known
+ * (0: none). */
+void sessions__session_error(struct sessions *ss, const struct wire_line *l, int64_t session_id,
+			     const char *why);
 size_t sessions__decode(struct sessions *ss, const struct wire_line *l, struct rpc_msg **msgs,
 			size_t *n);
 /* The messages of one line, stored and correlated; hook (may be NULL) is
@@ -315,5 +324,13 @@ void call__close(struct session *s, struct call *c);
 void call__put(struct call *c);
 /* Ends the session's open calls: unanswered (or cancelled) unless answered. */
 void calls__end_open(struct sessions *ss, struct session *s);
+
+/* rounds.c */
+struct round;
+/* c ended input_required, naming request_state (may be NULL). */
+void rounds__note(struct session *s, const struct call *c, const char *request_state);
+/* The id of the round request m continues (forgotten then), or 0. */
+int64_t rounds__continued(struct session *s, const struct rpc_msg *m);
+void rounds__free(struct session *s);
 
 #endif

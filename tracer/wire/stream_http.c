@@ -28,6 +28,7 @@ enum body_kind {
 struct head_copy {
 	struct http_info info;
 	char *method, *target, *sid, *proto;
+	char *mcp_method, *mcp_name; /* 2026-07-28 request headers */
 };
 
 struct side {
@@ -48,12 +49,13 @@ struct held {
 	struct head_copy head;
 };
 
-/* The session a request named, kept for its response's head, which
- * need not repeat it (a GET stream's events belong to the session its
- * request named). */
+/* The session a request named, and the protocol version it spoke, kept
+ * for its response's head, which need not repeat them (a GET stream's
+ * events belong to the session its request named; a 2026-07-28 answer
+ * belongs to that era's session). */
 struct exchange_sid {
 	uint64_t exchange;
-	char *sid;
+	char *sid, *proto;
 };
 
 #define SID_MEMORY 32
@@ -83,6 +85,8 @@ static void head_free(struct head_copy *h)
 	free(h->target);
 	free(h->sid);
 	free(h->proto);
+	free(h->mcp_method);
+	free(h->mcp_name);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -93,6 +97,8 @@ static void head_set(struct head_copy *h, const struct http_head *src)
 	h->target = dup_or_null(src->target);
 	h->sid = dup_or_null(http_head__get(src, "mcp-session-id"));
 	h->proto = dup_or_null(http_head__get(src, "mcp-protocol-version"));
+	h->mcp_method = dup_or_null(http_head__get(src, "mcp-method"));
+	h->mcp_name = dup_or_null(http_head__get(src, "mcp-name"));
 	h->info = (struct http_info){
 		.response = src->response,
 		.status = src->status,
@@ -101,6 +107,8 @@ static void head_set(struct head_copy *h, const struct http_head *src)
 		.target = h->target,
 		.session_id = h->sid,
 		.protocol_version = h->proto,
+		.mcp_method = h->mcp_method,
+		.mcp_name = h->mcp_name,
 	};
 }
 
@@ -111,11 +119,15 @@ static void head_copy(struct head_copy *dst, const struct head_copy *src)
 	dst->target = dup_or_null(src->target);
 	dst->sid = dup_or_null(src->sid);
 	dst->proto = dup_or_null(src->proto);
+	dst->mcp_method = dup_or_null(src->mcp_method);
+	dst->mcp_name = dup_or_null(src->mcp_name);
 	dst->info = src->info;
 	dst->info.method = dst->method;
 	dst->info.target = dst->target;
 	dst->info.session_id = dst->sid;
 	dst->info.protocol_version = dst->proto;
+	dst->info.mcp_method = dst->mcp_method;
+	dst->info.mcp_name = dst->mcp_name;
 }
 
 static bool emit(struct http_stream *h, int dir, const char *text, size_t len, size_t wire,
@@ -228,18 +240,24 @@ static void on_head(void *ctx, enum wire_dir dir, const struct http_head *hd)
 	} else {
 		sd->kind = BODY_OTHER;
 	}
-	if (!hd->response && sd->head.sid && hd->exchange) {
+	if (!hd->response && (sd->head.sid || sd->head.proto) && hd->exchange) {
 		struct exchange_sid *e = &h->sids[hd->exchange % SID_MEMORY];
 
 		free(e->sid);
+		free(e->proto);
 		e->exchange = hd->exchange;
-		e->sid = strdup(sd->head.sid);
-	} else if (hd->response && !sd->head.sid && hd->exchange) {
+		e->sid = dup_or_null(sd->head.sid);
+		e->proto = dup_or_null(sd->head.proto);
+	} else if (hd->response && hd->exchange) {
 		struct exchange_sid *e = &h->sids[hd->exchange % SID_MEMORY];
 
-		if (e->exchange == hd->exchange && e->sid) {
+		if (e->exchange == hd->exchange && e->sid && !sd->head.sid) {
 			sd->head.sid = strdup(e->sid);
 			sd->head.info.session_id = sd->head.sid;
+		}
+		if (e->exchange == hd->exchange && e->proto && !sd->head.proto) {
+			sd->head.proto = strdup(e->proto);
+			sd->head.info.protocol_version = sd->head.proto;
 		}
 	}
 	/* The response names the session its held requests belong to. */
@@ -403,7 +421,9 @@ void http_stream__free(struct http_stream *h)
 		head_free(&h->held[i].head);
 	}
 	free(h->held);
-	for (size_t i = 0; i < SID_MEMORY; i++)
+	for (size_t i = 0; i < SID_MEMORY; i++) {
 		free(h->sids[i].sid);
+		free(h->sids[i].proto);
+	}
 	free(h);
 }

@@ -32,6 +32,7 @@ struct http_info {
 	const char *method, *target; /* the request's */
 	const char *session_id; /* Mcp-Session-Id of the request or its response */
 	const char *protocol_version; /* MCP-Protocol-Version */
+	const char *mcp_method, *mcp_name; /* 2026-07-28: the request's Mcp-Method, Mcp-Name */
 	const char *sse_event; /* the SSE event's type when the payload is its data */
 	bool no_payload; /* only the head matters: a failed exchange with no JSON-RPC body */
 };
