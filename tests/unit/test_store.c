@@ -623,6 +623,57 @@ static void test_refuse_missing(void)
 	CHECK_EQ_INT(access(tmp_path("missing.db"), F_OK), -1); /* not created */
 }
 
+/* A blind connection is a row keyed by its stream in the run; its byte
+ * count is updated in place; the same stream twice in a run is refused. */
+static void test_blind_rows(void)
+{
+	const char *path = tmp_path("blind.db");
+	struct st_blind b = {
+		.pid = 4711,
+		.fd = 21,
+		.stream_id = 7,
+		.comm = "deno",
+		.role = "client",
+		.local_addr = "127.0.0.1:40000",
+		.remote_addr = "127.0.0.1:8443",
+		.first_seen_ns = 1700000000000000001LL,
+		.bytes_seen = 240,
+		.why = "its TLS library is not supported",
+	};
+	struct store *s = NULL;
+	sqlite3 *db;
+
+	CHECK_EQ_INT(store__open(&s, path), 0);
+	if (!s)
+		return;
+	CHECK_EQ_INT(store__begin_run(s, "blind", 1), 0);
+	CHECK_EQ_INT(store__add_blind(s, &b), 0);
+	b.bytes_seen = 3094;
+	CHECK_EQ_INT(store__update_blind(s, &b), 0);
+	b.role = NULL;
+	b.stream_id = 8;
+	b.local_addr = NULL;
+	CHECK_EQ_INT(store__add_blind(s, &b), 0);
+	capture_stderr();
+	CHECK(store__add_blind(s, &b) < 0);
+	b.stream_id = 9;
+	CHECK_EQ_INT(store__update_blind(s, &b), -ENOENT);
+	captured_stderr();
+	CHECK_EQ_INT(store__flush(s), 0);
+	db = store__db(s);
+	CHECK_EQ_STR(q(db, "SELECT group_concat(pid || ' ' || comm || ' ' || fd || ' ' || "
+			   "stream_id || ' ' || coalesce(role, '-') || ' ' || "
+			   "coalesce(local_addr, '-') || ' ' || remote_addr || ' ' || "
+			   "first_seen_ns || ' ' || bytes_seen || ' ' || why, '|') "
+			   "FROM (SELECT * FROM blind_connections ORDER BY id)"),
+		     "4711 deno 21 7 client 127.0.0.1:40000 127.0.0.1:8443 1700000000000000001 3094 "
+		     "its TLS library is not supported|"
+		     "4711 deno 21 8 - - 127.0.0.1:8443 1700000000000000001 3094 "
+		     "its TLS library is not supported");
+	CHECK_EQ_INT(qi(db, "SELECT count(DISTINCT run_id) FROM blind_connections"), 1);
+	store__close(s);
+}
+
 static void test_refuse_newer(void)
 {
 	const char *path = tmp_path("newer.db");
@@ -730,6 +781,7 @@ int main(void)
 	RUN_TEST(test_refuse_not_sqlite);
 	RUN_TEST(test_refuse_foreign_sqlite);
 	RUN_TEST(test_refuse_missing);
+	RUN_TEST(test_blind_rows);
 	RUN_TEST(test_refuse_newer);
 	RUN_TEST(test_migrate_steps);
 	RUN_TEST(test_migrate_real);
