@@ -124,11 +124,48 @@ static void test_padded_hides_c1(void)
 	free(buf);
 }
 
+/* The blind-connection line: one line, the process's name escaped, the
+ * remote end named by the role; nothing without a diag stream, nothing
+ * on the call stream. */
+static void test_blind_line(void)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	struct output o = { .mode = OUTPUT_QUIET };
+	struct st_blind b = {
+		.pid = 4711,
+		.comm = "de\x1b]0;x\x07no\n",
+		.role = "client",
+		.local_addr = "127.0.0.1:40000",
+		.remote_addr = "127.0.0.1:8443",
+		.why = "its TLS library is not supported",
+	};
+
+	output__blind(&o, &b);
+	o.diag = open_memstream(&buf, &size);
+	output__blind(&o, &b);
+	b.role = "server";
+	output__blind(&o, &b);
+	b.role = NULL;
+	b.remote_addr = NULL;
+	output__blind(&o, &b);
+	fclose(o.diag);
+	CHECK_EQ_INT(o.lines, 0);
+	CHECK_EQ_STR(buf, "mcptrace: pid 4711 (de\\x1b]0;x\\x07no\\x0a): TLS to 127.0.0.1:8443 is not "
+			  "readable: its TLS library is not supported\n"
+			  "mcptrace: pid 4711 (de\\x1b]0;x\\x07no\\x0a): TLS from 127.0.0.1:8443 (on "
+			  "127.0.0.1:40000) is not readable: its TLS library is not supported\n"
+			  "mcptrace: pid 4711 (de\\x1b]0;x\\x07no\\x0a): TLS between 127.0.0.1:40000 and ? "
+			  "is not readable: its TLS library is not supported\n");
+	free(buf);
+}
+
 int main(void)
 {
 	RUN_TEST(test_text_line_is_inert);
 	RUN_TEST(test_json_line_is_exact_and_inert);
 	RUN_TEST(test_escape_cuts_whole);
 	RUN_TEST(test_padded_hides_c1);
+	RUN_TEST(test_blind_line);
 	return CHECK_DONE();
 }

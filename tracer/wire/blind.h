@@ -43,7 +43,8 @@ struct blind_conn {
 
 struct blind_ops {
 	void *ctx;
-	/* The TLS libraries hooked in pid now; 0: none. */
+	/* The hooked TLS libraries pid runs now; 0: none; negative: not
+	 * known (then only application data decides). */
 	int (*hooked)(void *ctx, uint32_t pid);
 	/* pid's name into buf ("" when not known). */
 	void (*comm)(void *ctx, uint32_t pid, char *buf, size_t size);
