@@ -1,0 +1,206 @@
+#!/bin/sh
+# Integration test of "no silent blind spots": a TLS connection whose
+# plaintext no hooked library delivers is said on stderr while it is open
+# and stored in blind_connections. Real peers: tlsmcp_server.mjs (HTTPS,
+# the MCP SDK's server) outside mcptrace, and traced clients:
+#   deno     deno (npm, pinned) fetch()es one initialize: rustls, compiled
+#            into deno, cannot be hooked: one line, one row, with deno's
+#            pid and the server's address, bytes counted; the line comes
+#            while deno still holds the connection open (--hold)
+#   hostile  the same deno run under a name with an escape sequence: the
+#            line shows it escaped, stderr carries no raw control bytes
+#   curl     curl (libssl, hooked): the answer is stored, no blind row
+#   node     node fetch (OpenSSL in node's executable, hooked): the same
+# Prints "ok NAME" / "not ok NAME" lines. Root only.
+# Run from the top of the tree: sh tests/integration/test_blind.sh
+# (MT=build4/mcptrace to test another build)
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/preamble.sh
+
+if [ ! -x "$IT/node_modules/.bin/deno" ]; then
+	if ! (cd "$IT" && npm ci --no-audit --no-fund --loglevel=error > /dev/null 2>&1); then
+		echo "not ok blind: npm ci in $IT failed (deno)"
+		exit 1
+	fi
+fi
+for t in curl openssl sqlite3; do
+	if ! command -v $t > /dev/null; then
+		echo "not ok blind: no $t (scripts/install-deps.sh installs it)"
+		exit 1
+	fi
+done
+
+TMP=$(mktemp -d /tmp/mcptrace-blind.XXXXXX)
+spid=
+cleanup() {
+	[ -n "$spid" ] && kill "$spid" 2> /dev/null
+	exec 3>&- 2> /dev/null
+}
+trap cleanup EXIT
+
+. tests/integration/tls_cert.sh
+make_cert "$TMP" blind || exit 1
+# Deno keeps its cache here and never looks for updates: nothing leaves
+# the machine. rustls refuses a self-signed certificate that is its own
+# CA, so deno is told to skip the check for 127.0.0.1 only.
+export DENO_DIR="$TMP/deno" DENO_NO_UPDATE_CHECK=1 NO_COLOR=1
+DENO=$(readlink -f "$IT/node_modules/.bin/deno")
+
+# The raw clients map their TLS library and use it within tens of ms, and
+# calls made before mcptrace hooks it are missed (a documented limit, not
+# what is tested here): the server holds each connection 300 ms before
+# its handshake, as in test_tls_mcp.sh.
+if ! tlsmcp_start "$TMP" server --json-response --accept-delay 300; then
+	echo "not ok blind: the HTTPS server did not start: $(tail -3 "$TMP/server.server.err")"
+	exit 1
+fi
+URL="https://127.0.0.1:$port/mcp"
+
+q() { sqlite3 "$1" "$2" 2> "$TMP/sqlite.err" || echo "sqlite3 failed: $(cat "$TMP/sqlite.err")"; }
+
+# deno_run NAME EXE: EXE (deno, or a link to it) fetches under mcptrace run,
+# holding the connection until the blind line is on mcptrace's stderr
+deno_run() {
+	n=$1 exe=$2
+	rm -f "$TMP/$n.fifo"
+	mkfifo "$TMP/$n.fifo"
+	timeout 60 "$MT" run --quiet --db "$TMP/$n.db" -- "$exe" run --allow-net \
+		--unsafely-ignore-certificate-errors=127.0.0.1 "$IT/deno_fetch.js" "$URL" "mcptrace-$n" \
+		--hold < "$TMP/$n.fifo" > "$TMP/$n.out" 2> "$TMP/$n.err" &
+	mpid=$!
+	exec 3> "$TMP/$n.fifo"
+	# Waits for what must come (the answer, then the line), never for
+	# time to pass: a line that only came at exit would not be here
+	# while deno holds its connection.
+	i=0
+	while ! grep -q 'is not readable' "$TMP/$n.err" && [ $i -lt 300 ] && kill -0 "$mpid" 2> /dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if grep -q 'is not readable' "$TMP/$n.err" && kill -0 "$mpid" 2> /dev/null; then
+		held=1
+	else
+		held=0
+	fi
+	exec 3>&-
+	wait "$mpid"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		say_fail "$n: mcptrace run exited $rc (want deno's 0): $(grep -v '^mcptrace' "$TMP/$n.err" | tail -3)"
+		return 1
+	fi
+	if grep -q '^200 .*mcptrace-tls-test-server' "$TMP/$n.out"; then
+		echo "ok $n: deno got the server's answer under mcptrace run"
+	else
+		say_fail "$n: deno did not get the answer: $(head -c 300 "$TMP/$n.out")"
+		return 1
+	fi
+	if [ $held = 1 ]; then
+		echo "ok $n: the blind line came while deno held the connection open"
+	else
+		say_fail "$n: no blind line while deno held the connection: $(grep '^mcptrace' "$TMP/$n.err" | tail -3)"
+	fi
+	return 0
+}
+
+# --- deno: one line, one row
+if deno_run deno "$DENO"; then
+	dpid=$(q "$TMP/deno.db" "SELECT pid FROM processes WHERE comm = 'deno'")
+	want="mcptrace: pid $dpid (deno): TLS to 127.0.0.1:$port is not readable: its TLS library is not supported"
+	if [ -n "$dpid" ] && [ "$(grep -c 'is not readable' "$TMP/deno.err")" = 1 ] && grep -qxF "$want" "$TMP/deno.err"; then
+		echo "ok deno: one line on stderr: $want"
+	else
+		say_fail "deno: want one line '$want', got: $(grep 'readable' "$TMP/deno.err")"
+	fi
+	row=$(q "$TMP/deno.db" "SELECT pid, comm, role, remote_addr, local_addr LIKE '127.0.0.1:%', why FROM blind_connections")
+	if [ "$row" = "$dpid|deno|client|127.0.0.1:$port|1|its TLS library is not supported" ]; then
+		echo "ok deno: one blind_connections row with deno's pid and the server's address"
+	else
+		say_fail "deno: blind_connections holds '$row', want '$dpid|deno|client|127.0.0.1:$port|1|...'"
+	fi
+	# The handshake alone is over a kilobyte (certificate); the request
+	# and the answer add theirs. Counted to the connection's end.
+	bytes=$(q "$TMP/deno.db" "SELECT bytes_seen FROM blind_connections")
+	first=$(q "$TMP/deno.db" "SELECT b.first_seen_ns BETWEEN r.started_ns AND r.ended_ns FROM blind_connections b JOIN runs r ON r.id = b.run_id")
+	if [ "${bytes:-0}" -gt 1500 ] 2> /dev/null && [ "$first" = 1 ]; then
+		echo "ok deno: $bytes bytes seen, first seen within the run"
+	else
+		say_fail "deno: bytes_seen '$bytes' (want > 1500), first seen within the run: '$first'"
+	fi
+	msgs=$(q "$TMP/deno.db" "SELECT count(*) FROM messages")
+	if [ "$msgs" = 0 ]; then
+		echo "ok deno: no message rows (nothing was readable, nothing made up)"
+	else
+		say_fail "deno: $msgs message rows from a connection that cannot be read"
+	fi
+fi
+
+# --- hostile: the process's name carries an escape sequence
+ESC=$(printf '\033')
+ln -sf "$DENO" "$TMP/de${ESC}]0;x${ESC}[31mno"
+if deno_run hostile "$TMP/de${ESC}]0;x${ESC}[31mno"; then
+	# (The "tracing CMD" line echoes the user's own argument as typed;
+	# the blind line's name comes from the traced process.)
+	grep 'is not readable' "$TMP/hostile.err" > "$TMP/hostile.line"
+	if grep -q "${ESC}" "$TMP/hostile.line"; then
+		say_fail "hostile: a raw ESC reached the blind line: $(od -c "$TMP/hostile.line" | head -3)"
+	elif grep -qF '(de\x1b]0;x\x1b[31mno): TLS to' "$TMP/hostile.line"; then
+		echo "ok hostile: the process's name is shown escaped, no raw control bytes in the line"
+	else
+		say_fail "hostile: no escaped name in: $(grep 'readable' "$TMP/hostile.err" | od -c | head -3)"
+	fi
+fi
+
+# --- negative controls: hooked libraries, same server
+init_body() {
+	printf '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"%s","version":"0.0.1"}}}' "$1"
+}
+# hooked NAME LIB CMD...: CMD under mcptrace run must be hooked (LIB), store
+# its initialize request on a tls=1 session, and leave no blind row
+hooked() {
+	n=$1 lib=$2
+	shift 2
+	timeout 60 "$MT" run --quiet --db "$TMP/$n.db" -- "$@" > "$TMP/$n.out" 2> "$TMP/$n.err"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		say_fail "$n: exited $rc under mcptrace run: $(grep -v '^mcptrace' "$TMP/$n.err" | tail -3)"
+		return
+	fi
+	if ! grep -q "hooked TLS in .*($lib: " "$TMP/$n.err"; then
+		say_fail "$n: no 'hooked TLS in ... ($lib: ...)' line: $(grep hooked "$TMP/$n.err" | head -2)"
+		return
+	fi
+	got=$(q "$TMP/$n.db" "SELECT count(*) FROM messages m JOIN sessions s ON s.id = m.session_id WHERE s.tls = 1 AND m.method = 'initialize' AND m.kind = 'request' AND m.body LIKE '%mcptrace-$n%'")
+	if [ "$got" = 1 ]; then
+		echo "ok $n: its initialize request is stored on a tls=1 session"
+	else
+		say_fail "$n: want 1 initialize request on a tls=1 session, got '$got'"
+	fi
+	rows=$(q "$TMP/$n.db" "SELECT count(*) FROM blind_connections")
+	if [ "$rows" = 0 ] && ! grep -q 'is not readable' "$TMP/$n.err"; then
+		echo "ok $n: no blind row, no blind line ($lib read it)"
+	else
+		say_fail "$n: $rows blind rows, lines: $(grep 'readable' "$TMP/$n.err")"
+	fi
+}
+
+init_body mcptrace-curl > "$TMP/curl.body"
+hooked curl openssl curl -sS --cacert "$TMP/cert.pem" -H 'Content-Type: application/json' \
+	-H 'Accept: application/json, text/event-stream' --data-binary "@$TMP/curl.body" "$URL"
+init_body mcptrace-node > "$TMP/node.body"
+hooked node openssl node --input-type=module -e "
+const body = (await import('node:fs')).readFileSync(process.argv[1], 'utf8');
+const r = await fetch(process.argv[2], { method: 'POST', body,
+  headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' } });
+console.log(r.status, await r.text());" "$TMP/node.body" "$URL"
+
+kill "$spid" 2> /dev/null
+wait "$spid" 2> /dev/null
+spid=
+trap - EXIT
+if [ $fails -eq 0 ]; then
+	rm -rf "$TMP"
+else
+	echo "# $fails failed; files kept in $TMP"
+fi
+[ $fails -eq 0 ]
