@@ -112,6 +112,11 @@ if deno_run deno "$DENO"; then
 	else
 		say_fail "deno: want one line '$want', got: $(grep 'readable' "$TMP/deno.err")"
 	fi
+	if grep -qxF "mcptrace: 1 TLS connection could not be read (table blind_connections in $TMP/deno.db)" "$TMP/deno.err"; then
+		echo "ok deno: said again when the trace ends"
+	else
+		say_fail "deno: no closing 'mcptrace: 1 TLS connection could not be read' line: $(tail -2 "$TMP/deno.err")"
+	fi
 	row=$(q "$TMP/deno.db" "SELECT pid, comm, role, remote_addr, local_addr LIKE '127.0.0.1:%', why FROM blind_connections")
 	if [ "$row" = "$dpid|deno|client|127.0.0.1:$port|1|its TLS library is not supported" ]; then
 		echo "ok deno: one blind_connections row with deno's pid and the server's address"

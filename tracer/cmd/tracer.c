@@ -209,6 +209,7 @@ static void blind_report(void *ctx, const struct blind_conn *c, bool is_new)
 		.why = c->why,
 	};
 
+	t->nblind += is_new;
 	sinks__blind(&t->sinks, &row, is_new);
 }
 
@@ -485,6 +486,11 @@ int tracer__close(struct tracer *t)
 		fprintf(stderr, "; LOST %llu records (%llu bytes): the ring buffer was full, "
 				"try a larger --ring-size\n",
 			(unsigned long long)lost_ev, (unsigned long long)lost_bytes);
+	/* Said again at the end: a trace that looks empty may not be. */
+	if (t->nblind && !err)
+		fprintf(stderr, "mcptrace: %llu TLS connection%s could not be read (table "
+				"blind_connections in %s)\n",
+			(unsigned long long)t->nblind, t->nblind == 1 ? "" : "s", t->opts->db_path);
 	sessions__free(t->sessions);
 	redactor__free(t->redactor);
 	stream_table__free(t->streams);

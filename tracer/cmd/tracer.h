@@ -43,6 +43,7 @@ struct tracer {
 	struct redactor *redactor; /* NULL with --no-redact */
 	struct sinks sinks; /* where the MCP stage's records go; keeps the first failure */
 	struct blind *blind; /* TLS connections no hooked library reads */
+	uint64_t nblind; /* how many were found */
 	struct output out;
 	int64_t mono_to_epoch; /* add to a CLOCK_MONOTONIC ns time */
 	pid_t live[4096]; /* traced processes still running */
