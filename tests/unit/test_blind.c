@@ -137,6 +137,13 @@ static void cipher(struct blind *b, uint32_t pid, uint32_t fd, uint64_t sid, int
 	blind__cipher(b, &u.e, sizeof(u), 1000 + off);
 }
 
+/* n flushes go by. */
+static void ticks(struct blind *b, int n)
+{
+	while (n-- > 0)
+		blind__tick(b);
+}
+
 /* A TLS 1.3 client's connection as deno makes it (strace): ClientHello,
  * the server's flight, CCS + Finished, a request, two answers. */
 static void client_handshake(struct blind *b, uint32_t pid, uint32_t fd, uint64_t sid)
@@ -177,9 +184,7 @@ static void test_unsupported_at_once(void)
 	CHECK_EQ_STR(f.got[0].why, BLIND_WHY_UNSUPPORTED);
 	cipher(b, 4711, 21, 7, MT_DIR_READ, server_hello, sizeof(server_hello), 0, 1380);
 	client_exchange(b, 4711, 21, 7);
-	blind__tick(b);
-	blind__tick(b);
-	blind__tick(b);
+	ticks(b, 3);
 	CHECK_EQ_INT(f.n, 1);
 	blind__close(b, 4711, 21, 7);
 	CHECK_EQ_INT(f.n, 1);
@@ -211,15 +216,13 @@ static void test_hooked_and_claimed(void)
 	struct blind *b = fake_new(&f, 1);
 
 	client_handshake(b, 10, 4, 2);
-	blind__tick(b);
-	blind__tick(b);
+	ticks(b, 2);
 	CHECK_EQ_INT(f.n, 0);
 	/* The plaintext stream's address record names socket fd 4. */
 	blind__sockaddr(b, 10, 4, 90, true, "127.0.0.1:40000", "127.0.0.1:8443");
 	client_exchange(b, 10, 4, 2);
 	client_exchange(b, 10, 4, 2);
-	for (int i = 0; i < 4; i++)
-		blind__tick(b);
+	ticks(b, 4);
 	blind__close(b, 10, 4, 2);
 	CHECK_EQ_INT(f.n, 0);
 
@@ -248,9 +251,7 @@ static void test_hooked_unclaimed_after_grace(void)
 	 * the server's tickets: still a handshake. */
 	cipher(b, 10, 4, 2, MT_DIR_WRITE, appdata, sizeof(appdata), 320, 74);
 	cipher(b, 10, 4, 2, MT_DIR_READ, appdata, sizeof(appdata), 1380, 500);
-	blind__tick(b);
-	blind__tick(b);
-	blind__tick(b);
+	ticks(b, 3);
 	CHECK_EQ_INT(f.n, 0);
 	/* A request, and an answer after it. */
 	cipher(b, 10, 4, 2, MT_DIR_WRITE, appdata, sizeof(appdata), 394, 385);
@@ -268,7 +269,9 @@ static void test_hooked_unclaimed_after_grace(void)
 }
 
 /* Unclaimed with data both ways and closed before the grace ended: the
- * close decides. A connection that only shook hands is never reported. */
+ * close decides, after one request and its answer too (TLS 1.2). A
+ * connection that only shook hands, or whose request got no answer, is
+ * not reported. */
 static void test_hooked_decided_at_close(void)
 {
 	struct fake f;
@@ -281,11 +284,25 @@ static void test_hooked_decided_at_close(void)
 	blind__close(b, 10, 4, 2);
 	CHECK_EQ_INT(f.n, 1);
 
+	/* TLS 1.2, one request and its answer: decided at the close. */
+	client_handshake(b, 10, 7, 10);
+	cipher(b, 10, 7, 10, MT_DIR_WRITE, appdata, sizeof(appdata), 320, 385);
+	ticks(b, 3);
+	CHECK_EQ_INT(f.n, 1);
+	cipher(b, 10, 7, 10, MT_DIR_READ, appdata, sizeof(appdata), 1380, 574);
+	ticks(b, 3);
+	CHECK_EQ_INT(f.n, 1);
+	blind__close(b, 10, 7, 10);
+	CHECK_EQ_INT(f.n, 2);
+	CHECK_EQ_STR(f.got[1].why, BLIND_WHY_UNHOOKED);
+
+	/* A request never answered is not enough. */
 	client_handshake(b, 10, 5, 8);
+	cipher(b, 10, 5, 8, MT_DIR_WRITE, appdata, sizeof(appdata), 320, 385);
 	blind__close(b, 10, 5, 8);
 	client_handshake(b, 10, 6, 9);
 	blind__exit(b, 10);
-	CHECK_EQ_INT(f.n, 1);
+	CHECK_EQ_INT(f.n, 2);
 	blind__free(b);
 }
 
@@ -300,8 +317,7 @@ static void test_not_tls(void)
 	blind__sockaddr(b, 10, 4, 2, false, "127.0.0.1:1", "127.0.0.1:2");
 	cipher(b, 10, 4, 2, MT_DIR_WRITE, http, sizeof(http) - 1, 0, 30);
 	cipher(b, 10, 4, 2, MT_DIR_WRITE, client_hello, sizeof(client_hello), 30, 240);
-	blind__tick(b);
-	blind__tick(b);
+	ticks(b, 2);
 	CHECK_EQ_INT(f.n, 0);
 	/* The same fd, a new stream: its ClientHello counts. */
 	blind__sockaddr(b, 10, 4, 3, false, "127.0.0.1:3", "127.0.0.1:4");

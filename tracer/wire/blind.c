@@ -14,8 +14,8 @@
 #include "wire/tls_sniff.h"
 
 #define BLIND_BUCKETS 1024
-/* The client's application-data records before the handshake is surely
- * over: its Finished is one in TLS 1.3 (none in 1.2). */
+/* The client's application-data records after which the handshake is
+ * surely over: its Finished may be one in TLS 1.3 (none in 1.2). */
 #define BLIND_C2S_APPDATA 2
 
 struct conn {
@@ -28,7 +28,8 @@ struct conn {
 	int client; /* as in struct blind_conn */
 	unsigned int appdata[2]; /* application-data syscalls, by enum mt_dir */
 	bool tls, readable, reported;
-	bool sure; /* application data has passed both ways */
+	bool answered; /* the server sent application data after the client did */
+	bool sure; /* the same after the client's BLIND_C2S_APPDATA-th record */
 	uint64_t sure_tick; /* the tick count when it became sure */
 	struct conn *next;
 };
@@ -89,7 +90,7 @@ static void conn_end(struct blind *b, struct conn *c)
 	if (c->reported) {
 		if (c->bytes != c->bytes_reported)
 			report(b, c, NULL, false);
-	} else if (c->tls && c->sure && !c->readable) {
+	} else if (c->tls && c->answered && !c->readable) {
 		report(b, c, BLIND_WHY_UNHOOKED, true);
 	}
 }
@@ -177,16 +178,16 @@ static void first_record(struct blind *b, struct conn *c, const struct mt_data_e
 		report(b, c, BLIND_WHY_UNSUPPORTED, true);
 }
 
-/* Application data has passed both ways once the client sent its second
- * application-data record and the server answered after it. Without the
- * hello (a connection older than the trace), both ways twice. */
-static bool appdata_both_ways(const struct conn *c, unsigned int dir)
+/* Whether application data passed both ways: the client sent n records
+ * and the server answered after them. Without the hello (a connection
+ * older than the trace), n each way. */
+static bool appdata_both_ways(const struct conn *c, unsigned int dir, unsigned int n)
 {
 	unsigned int c2s = c->client == 0 ? MT_DIR_READ : MT_DIR_WRITE;
 
 	if (c->client < 0)
-		return c->appdata[0] >= BLIND_C2S_APPDATA && c->appdata[1] >= BLIND_C2S_APPDATA;
-	return dir != c2s && c->appdata[c2s] >= BLIND_C2S_APPDATA;
+		return c->appdata[0] >= n && c->appdata[1] >= n;
+	return dir != c2s && c->appdata[c2s] >= n;
 }
 
 void blind__cipher(struct blind *b, const struct mt_data_event *e, size_t size, int64_t ts_ns)
@@ -213,7 +214,9 @@ void blind__cipher(struct blind *b, const struct mt_data_event *e, size_t size, 
 	if (type != TLS_APPLICATION_DATA || c->sure)
 		return;
 	c->appdata[dir]++;
-	if (appdata_both_ways(c, dir)) {
+	if (appdata_both_ways(c, dir, 1))
+		c->answered = true;
+	if (appdata_both_ways(c, dir, BLIND_C2S_APPDATA)) {
 		c->sure = true;
 		c->sure_tick = b->ticks;
 	}

@@ -13,8 +13,14 @@
  *     application-data record, then one from the server: a TLS 1.3
  *     handshake sends at most one application-data record from the client,
  *     its Finished) and no hooked library claimed the socket by the flush
- *     after that, or by its close, its process's exit or the trace's end.
- * A connection that only shook hands is not reported: nothing was missed.
+ *     after that;
+ *   - else at its close, its process's exit or the trace's end, if the
+ *     server answered an application-data record of the client's (a TLS
+ *     1.2 one-shot request has only one) and no hooked library claimed it.
+ * A connection that only shook hands is not reported: nothing was missed
+ * (but for a TLS 1.3 client that sends its Finished alone in a syscall,
+ * without the compatibility CCS before it, and closes without data: its
+ * server's session ticket looks like an answer).
  *
  * Edges: fed from records, decides nothing on its own clock (blind__tick
  * is the flush); the process's hooks and name come from the caller
