@@ -46,11 +46,7 @@ make_cert "$TMP" blind || exit 1
 export DENO_DIR="$TMP/deno" DENO_NO_UPDATE_CHECK=1 NO_COLOR=1
 DENO=$(readlink -f "$IT/node_modules/.bin/deno")
 
-# The raw clients map their TLS library and use it within tens of ms, and
-# calls made before mcptrace hooks it are missed (a documented limit, not
-# what is tested here): the server holds each connection 300 ms before
-# its handshake, as in test_tls_mcp.sh.
-if ! tlsmcp_start "$TMP" server --json-response --accept-delay 300; then
+if ! tlsmcp_start "$TMP" server --json-response; then
 	echo "not ok blind: the HTTPS server did not start: $(tail -3 "$TMP/server.server.err")"
 	exit 1
 fi

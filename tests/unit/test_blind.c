@@ -207,6 +207,23 @@ static void test_unsupported_server(void)
 	blind__free(b);
 }
 
+/* When the process's libraries are not known (a negative count), the hello
+ * decides nothing; application data does, as with a hooked library. */
+static void test_unknown_libraries(void)
+{
+	struct fake f;
+	struct blind *b = fake_new(&f, -1);
+
+	client_handshake(b, 4711, 21, 7);
+	CHECK_EQ_INT(f.n, 0);
+	client_exchange(b, 4711, 21, 7);
+	client_exchange(b, 4711, 21, 7);
+	ticks(b, 2);
+	CHECK_EQ_INT(f.n, 1);
+	CHECK_EQ_STR(f.got[0].why, BLIND_WHY_UNHOOKED);
+	blind__free(b);
+}
+
 /* With a hooked library in the process, the handshake alone decides
  * nothing; the library claiming the socket (its plaintext stream names
  * the fd) keeps it off the report, whatever passes after. */
@@ -361,6 +378,7 @@ int main(void)
 	RUN_TEST(test_sniff_records);
 	RUN_TEST(test_unsupported_at_once);
 	RUN_TEST(test_unsupported_server);
+	RUN_TEST(test_unknown_libraries);
 	RUN_TEST(test_hooked_and_claimed);
 	RUN_TEST(test_hooked_unclaimed_after_grace);
 	RUN_TEST(test_hooked_decided_at_close);

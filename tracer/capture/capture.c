@@ -303,7 +303,7 @@ int capture__tls_running(struct capture *c, pid_t pid)
 {
 	if (!c->tls)
 		return -EOPNOTSUPP;
-	return tls_hooks__scan_pid(c->tls, pid, false);
+	return tls_hooks__running(c->tls, pid);
 }
 
 int capture__prepare_tls(struct capture *c, char *const words[])

@@ -46,10 +46,9 @@ int capture__prepare_tls(struct capture *c, char *const words[]);
  * capture itself. Returns the number of TLS files tgid runs, or a
  * negative errno (-EOPNOTSUPP: opts.tls was off). */
 int capture__hook_tls(struct capture *c, pid_t tgid);
-/* How many TLS files tgid runs now, read from its maps (any not hooked
- * yet are hooked): 0 says that no TLS connection of tgid can be read. A
- * negative errno when that is not known (its maps are gone; -EOPNOTSUPP:
- * TLS hooking is off). */
+/* How many hooked TLS files tgid runs, as the records read so far tell
+ * (tls_hooks__running): 0 says that no TLS connection of tgid can be
+ * read. -EOPNOTSUPP: TLS hooking is off. */
 int capture__tls_running(struct capture *c, pid_t tgid);
 /* Removes a process from the traced set (it exiting does that too). */
 int capture__del_pid(struct capture *c, pid_t tgid);
