@@ -9,6 +9,9 @@
 #            while deno still holds the connection open (--hold)
 #   hostile  the same deno run under a name with an escape sequence: the
 #            line shows it escaped, stderr carries no raw control bytes
+#   deno-server  deno serving HTTPS (deno_serve.js) under mcptrace run, an
+#            untraced curl asking: the server's side is said and stored
+#            too, "TLS from CLIENT (on ADDRESS)", role server
 #   curl     curl (libssl, hooked): the answer is stored, no blind row
 #   node     node fetch (OpenSSL in node's executable, hooked): the same
 # Prints "ok NAME" / "not ok NAME" lines. Root only.
@@ -149,6 +152,39 @@ if deno_run hostile "$TMP/de${ESC}]0;x${ESC}[31mno"; then
 		echo "ok hostile: the process's name is shown escaped, no raw control bytes in the line"
 	else
 		say_fail "hostile: no escaped name in: $(grep 'readable' "$TMP/hostile.err" | od -c | head -3)"
+	fi
+fi
+
+# --- deno-server: the traced end is the server
+rm -f "$TMP/dport"
+timeout 60 "$MT" run --quiet --db "$TMP/deno-server.db" -- "$DENO" run --allow-net --allow-read \
+	--allow-write "$IT/deno_serve.js" "$TMP/cert.pem" "$TMP/key.pem" "$TMP/dport" \
+	> "$TMP/deno-server.out" 2> "$TMP/deno-server.err" &
+mpid=$!
+i=0
+while [ ! -s "$TMP/dport" ] && [ $i -lt 300 ] && kill -0 "$mpid" 2> /dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+dport=$(cat "$TMP/dport" 2> /dev/null)
+answer=$(curl --http1.1 -sS --cacert "$TMP/cert.pem" -d '{"jsonrpc":"2.0","id":1,"method":"ping"}' \
+	"https://127.0.0.1:$dport/" 2> "$TMP/deno-server.curl")
+wait "$mpid"
+rc=$?
+if [ $rc -ne 0 ] || [ "$answer" != '{"jsonrpc":"2.0","id":1,"result":{"served":"deno"}}' ]; then
+	say_fail "deno-server: mcptrace run exited $rc, curl got '$answer': $(tail -2 "$TMP/deno-server.curl") $(grep -v '^mcptrace' "$TMP/deno-server.err" | tail -2)"
+else
+	spid_d=$(q "$TMP/deno-server.db" "SELECT pid FROM processes WHERE comm = 'deno'")
+	if grep -qE "^mcptrace: pid $spid_d \(deno\): TLS from 127\.0\.0\.1:[0-9]+ \(on 127\.0\.0\.1:$dport\) is not readable: its TLS library is not supported\$" "$TMP/deno-server.err"; then
+		echo "ok deno-server: the line names the client and the server's own address"
+	else
+		say_fail "deno-server: no 'TLS from ... (on 127.0.0.1:$dport)' line for pid '$spid_d': $(grep readable "$TMP/deno-server.err")"
+	fi
+	row=$(q "$TMP/deno-server.db" "SELECT pid, role, local_addr, bytes_seen > 1000 FROM blind_connections")
+	if [ "$row" = "$spid_d|server|127.0.0.1:$dport|1" ]; then
+		echo "ok deno-server: one row, role server, its own address, the bytes"
+	else
+		say_fail "deno-server: blind_connections holds '$row', want '$spid_d|server|127.0.0.1:$dport|1'"
 	fi
 fi
 
