@@ -131,6 +131,13 @@ if deno_run deno "$DENO"; then
 	else
 		say_fail "deno: bytes_seen '$bytes' (want > 1500), first seen within the run: '$first'"
 	fi
+	"$MT" sessions --db "$TMP/deno.db" > "$TMP/deno.sessions" 2>&1
+	if grep -q '^no sessions in this trace' "$TMP/deno.sessions" &&
+		grep -qE "^ *$dpid +deno +client +127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:$port +[0-9]+ +its TLS library is not supported\$" "$TMP/deno.sessions"; then
+		echo "ok deno: mcptrace sessions shows the connection it could not read"
+	else
+		say_fail "deno: mcptrace sessions does not show the blind connection: $(cat "$TMP/deno.sessions")"
+	fi
 	msgs=$(q "$TMP/deno.db" "SELECT count(*) FROM messages")
 	if [ "$msgs" = 0 ]; then
 		echo "ok deno: no message rows (nothing was readable, nothing made up)"

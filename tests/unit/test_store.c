@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "check.h"
+#include "fixture_blind.h"
 #include "db/store.h"
 
 static char tmpdir[] = "/tmp/mt_test_store.XXXXXX";
@@ -628,18 +629,7 @@ static void test_refuse_missing(void)
 static void test_blind_rows(void)
 {
 	const char *path = tmp_path("blind.db");
-	struct st_blind b = {
-		.pid = 4711,
-		.fd = 21,
-		.stream_id = 7,
-		.comm = "deno",
-		.role = "client",
-		.local_addr = "127.0.0.1:40000",
-		.remote_addr = "127.0.0.1:8443",
-		.first_seen_ns = 1700000000000000001LL,
-		.bytes_seen = 240,
-		.why = "its TLS library is not supported",
-	};
+	struct st_blind b = fixture_blind;
 	struct store *s = NULL;
 	sqlite3 *db;
 

@@ -18,6 +18,7 @@
 #include <cJSON.h>
 #include <sqlite3.h>
 
+#include "cmd/blind_print.h"
 #include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "cmd/query_print.h"
@@ -262,6 +263,9 @@ int cmd_sessions(int argc, char **argv)
 	if (store__open_readonly(&db, path))
 		return 1;
 	err = query_print__sessions(db, stdout, json);
+	/* JSON Lines stay one session a line; the table says what is missing. */
+	if (!err && !json)
+		err = blind_print__table(db, stdout);
 	sqlite3_close(db);
 	if (!err && fflush(stdout) != 0) {
 		fprintf(stderr, "mcptrace: failed to write the sessions: %s\n", strerror(errno));
