@@ -637,7 +637,7 @@ int store__update_blind(struct store *s, const struct st_blind *b)
 	bind_int(st, 2, b->stream_id, &rc);
 	bind_int(st, 3, b->bytes_seen, &rc);
 	err = write_step(s, st, rc, "update a blind connection in");
-	return err ? err : check_changed(s, "blind_connections", b->stream_id);
+	return err ? err : check_changed(s, "blind_connections (by stream id)", b->stream_id);
 }
 
 int store__flush(struct store *s)
