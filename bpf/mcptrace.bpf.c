@@ -736,6 +736,52 @@ static __noinline bool tls_note(struct mt_fd_stream *s, struct sc_args *a, __u64
 	return s->tls;
 }
 
+/*
+ * Sends the first MT_CIPHER_HEAD bytes (at most) of a syscall's ciphertext
+ * on a TLS socket no hooked TLS library has claimed: user space tells from
+ * them whether a TLS handshake or application data passed, and counts the
+ * bytes from syscall_len. Only the first iovec is looked at.
+ */
+static __noinline void emit_cipher(struct mt_fd_stream *s, struct sc_args *a, __u64 off, __u32 n)
+{
+	struct mt_data_event *e;
+	__u64 p = a->buf;
+	__u64 len = n; /* 64-bit: a 32-bit copy would carry the bound, not the register passed */
+	struct iovec iv;
+
+	if (a->vec) {
+		if (a->iovcnt == 0 || bpf_probe_read_user(&iv, sizeof(iv), (void *)a->buf))
+			iv.iov_len = 0;
+		p = (__u64)iv.iov_base;
+		if (iv.iov_len < len)
+			len = iv.iov_len;
+	}
+	e = bpf_ringbuf_reserve(&rb, DATA_HDR + MT_CIPHER_HEAD, 0);
+	if (!e) {
+		count_lost(0);
+		return;
+	}
+	/* Clamped here, next to the copy, and hidden from the compiler so
+	 * that it cannot move the check away from what the verifier sees. */
+	barrier_var(len);
+	if (len > MT_CIPHER_HEAD)
+		len = MT_CIPHER_HEAD;
+	if (len && bpf_probe_read_user(e->data, len, (void *)p))
+		len = 0;
+	fill_hdr(&e->hdr, MT_EV_CIPHER);
+	e->stream_id = s->stream_id;
+	e->ino = a->ino;
+	e->peer_ino = 0;
+	e->offset = off;
+	e->fd = a->fd;
+	e->len = len;
+	e->syscall_len = n;
+	e->dir = a->dir & 1;
+	e->fd_kind = a->kind;
+	e->flags = 0;
+	submit(e);
+}
+
 static __always_inline int on_exit(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -767,9 +813,14 @@ static __always_inline int on_exit(long ret)
 	 * can tell a gap from a quiet stream. */
 	s->offset[dir] += n;
 	/* The ciphertext of a TLS socket is never copied: its plaintext
-	 * comes from the TLS library. */
-	if (tls_note(s, &a, id, x.offset, n))
+	 * comes from the TLS library. Until a hooked library claims the
+	 * socket, user space gets the head of each syscall made outside
+	 * the library's hooked calls, to tell a connection it cannot read. */
+	if (tls_note(s, &a, id, x.offset, n)) {
+		if (!s->tls_sid && !a.tls)
+			emit_cipher(s, &a, x.offset, n);
 		return 0;
+	}
 	stream_id = s->stream_id;
 	x.vec = a.vec;
 	x.iov = a.vec ? a.buf : 0;

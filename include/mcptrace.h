@@ -34,7 +34,15 @@ enum mt_event_type {
 	MT_EV_MMAP = 8,	    /* struct mt_mmap_event: a traced process mapped a file
 			     * executable; capture rescans it for TLS libraries and
 			     * does not pass this record on */
+	MT_EV_CIPHER = 9,   /* struct mt_data_event with at most MT_CIPHER_HEAD
+			     * bytes: the head of one syscall's ciphertext on a TLS
+			     * socket that no hooked TLS library has claimed yet */
 };
+
+/* Bytes of a ciphertext syscall an MT_EV_CIPHER record carries: a TLS
+ * record header (5) and the handshake type after it are all user space
+ * looks at; syscall_len says how many bytes the syscall moved. */
+#define MT_CIPHER_HEAD 16
 
 enum mt_dir {
 	MT_DIR_READ = 0,

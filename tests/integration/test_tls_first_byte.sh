@@ -30,17 +30,7 @@ certutil -N --empty-password -d "sql:$TMP/nssdb" > /dev/null 2>&1
 
 # start_server [--json-response]: tlsmcp_server.mjs, untraced; sets spid, port
 start_server() {
-	rm -f "$TMP/port"
-	node "$IT/tlsmcp_server.mjs" --cert "$TMP/cert.pem" --key "$TMP/key.pem" \
-		--port-file "$TMP/port" "$@" 2> "$TMP/server.err" &
-	spid=$!
-	i=0
-	while [ ! -s "$TMP/port" ] && [ $i -lt 200 ] && kill -0 "$spid" 2> /dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	port=$(cat "$TMP/port" 2> /dev/null)
-	[ -n "$port" ]
+	tlsmcp_start "$TMP" server "$@"
 }
 stop_server() {
 	[ -n "$spid" ] && kill "$spid" 2> /dev/null && wait "$spid" 2> /dev/null
@@ -126,7 +116,7 @@ for mode in json sse; do
 	flag=
 	[ $mode = json ] && flag=--json-response
 	if ! start_server $flag; then
-		say_fail "first-byte: the HTTPS server did not start: $(tail -3 "$TMP/server.err")"
+		say_fail "first-byte: the HTTPS server did not start: $(tail -3 "$TMP/server.server.err")"
 		continue
 	fi
 	runs=$half

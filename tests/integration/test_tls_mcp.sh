@@ -99,17 +99,7 @@ check() {
 start_server() {
 	n=$1
 	shift
-	rm -f "$TMP/$n.port"
-	node "$IT/tlsmcp_server.mjs" --cert "$TMP/cert.pem" --key "$TMP/key.pem" --port-file "$TMP/$n.port" "$@" \
-		2> "$TMP/$n.server.err" &
-	spid=$!
-	i=0
-	while [ ! -s "$TMP/$n.port" ] && [ $i -lt 200 ] && kill -0 "$spid" 2> /dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	port=$(cat "$TMP/$n.port" 2> /dev/null)
-	if [ -z "$port" ]; then
+	if ! tlsmcp_start "$TMP" "$n" "$@"; then
 		say_fail "$n: the HTTPS server did not start: $(tail -3 "$TMP/$n.server.err")"
 		stop_server
 		return 1

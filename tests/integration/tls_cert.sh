@@ -13,3 +13,23 @@ make_cert() {
 	fi
 	export NODE_EXTRA_CA_CERTS="$1/cert.pem"
 }
+
+# tlsmcp_start DIR NAME [SERVER FLAGS]: tlsmcp_server.mjs with DIR's
+# certificate, outside mcptrace, its stderr in DIR/NAME.server.err; sets
+# spid, and port once it listens (within 20 s). Returns 1 when it did not
+# start (spid may still be set: stop it).
+tlsmcp_start() {
+	tls_d=$1 tls_n=$2
+	shift 2
+	rm -f "$tls_d/$tls_n.port"
+	node tests/integration/tlsmcp_server.mjs --cert "$tls_d/cert.pem" --key "$tls_d/key.pem" \
+		--port-file "$tls_d/$tls_n.port" "$@" 2> "$tls_d/$tls_n.server.err" &
+	spid=$!
+	tls_i=0
+	while [ ! -s "$tls_d/$tls_n.port" ] && [ $tls_i -lt 200 ] && kill -0 "$spid" 2> /dev/null; do
+		sleep 0.1
+		tls_i=$((tls_i + 1))
+	done
+	port=$(cat "$tls_d/$tls_n.port" 2> /dev/null)
+	[ -n "$port" ]
+}

@@ -7,10 +7,13 @@
  * JSON Lines keep the exact text for a parser.
  */
 #include <cJSON.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "fixture_blind.h"
+#include "cmd/blind_print.h"
 #include "cmd/output.h"
 #include "cmd/text.h"
 #include "db/store.h"
@@ -125,11 +128,84 @@ static void test_padded_hides_c1(void)
 	free(buf);
 }
 
+/* The blind-connection line: one line, the process's name escaped, the
+ * remote end named by the role; nothing without a diag stream, nothing
+ * on the call stream. */
+static void test_blind_line(void)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	struct output o = { .mode = OUTPUT_QUIET };
+	struct st_blind b = fixture_blind;
+
+	b.comm = "de\x1b]0;x\x07no\n";
+	b.remote_addr = "127.0.0.1:8443";
+	output__blind(&o, &b);
+	o.diag = open_memstream(&buf, &size);
+	output__blind(&o, &b);
+	b.role = "server";
+	output__blind(&o, &b);
+	b.role = NULL;
+	b.remote_addr = NULL;
+	output__blind(&o, &b);
+	fclose(o.diag);
+	CHECK_EQ_INT(o.lines, 0);
+	CHECK_EQ_STR(buf, "mcptrace: pid 4711 (de\\x1b]0;x\\x07no\\x0a): TLS to 127.0.0.1:8443 is not "
+			  "readable: its TLS library is not supported\n"
+			  "mcptrace: pid 4711 (de\\x1b]0;x\\x07no\\x0a): TLS from 127.0.0.1:8443 (on "
+			  "127.0.0.1:40000) is not readable: its TLS library is not supported\n"
+			  "mcptrace: pid 4711 (de\\x1b]0;x\\x07no\\x0a): TLS between 127.0.0.1:40000 and ? "
+			  "is not readable: its TLS library is not supported\n");
+	free(buf);
+}
+
+/* The table of blind connections (mcptrace sessions): nothing when there
+ * are none; the process's name shown as '?' where a terminal would act. */
+static void test_blind_table(void)
+{
+	char dir[] = "/tmp/mt_test_output.XXXXXX", path[64], *buf = NULL;
+	struct st_blind b = fixture_blind;
+	struct store *s = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	b.comm = "de\x1b[2Jno";
+	b.bytes_seen = 3094;
+	if (!mkdtemp(dir))
+		return;
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	CHECK_EQ_INT(store__open(&s, path), 0);
+	if (!s)
+		return;
+	f = open_memstream(&buf, &size);
+	CHECK_EQ_INT(blind_print__table(store__db(s), f), 0);
+	fflush(f);
+	CHECK_EQ_INT(size, 0);
+	CHECK_EQ_INT(store__add_blind(s, &b), 0);
+	CHECK_EQ_INT(store__flush(s), 0);
+	CHECK_EQ_INT(blind_print__table(store__db(s), f), 0);
+	fclose(f);
+	CHECK(buf && strstr(buf, "TLS connections mcptrace could not read (1;") != NULL);
+	CHECK(buf && strstr(buf, "4711  de?[2Jno  client  127.0.0.1:40000  127.0.0.1:8443   3094  "
+				 "its TLS library is not supported\n") != NULL);
+	CHECK(buf && !strchr(buf, 0x1b));
+	free(buf);
+	store__close(s);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/t.db-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/t.db-shm", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	RUN_TEST(test_text_line_is_inert);
 	RUN_TEST(test_json_line_is_exact_and_inert);
 	RUN_TEST(test_escape_cuts_whole);
 	RUN_TEST(test_padded_hides_c1);
+	RUN_TEST(test_blind_line);
+	RUN_TEST(test_blind_table);
 	return CHECK_DONE();
 }

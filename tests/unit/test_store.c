@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "check.h"
+#include "fixture_blind.h"
 #include "db/store.h"
 
 static char tmpdir[] = "/tmp/mt_test_store.XXXXXX";
@@ -623,6 +624,46 @@ static void test_refuse_missing(void)
 	CHECK_EQ_INT(access(tmp_path("missing.db"), F_OK), -1); /* not created */
 }
 
+/* A blind connection is a row keyed by its stream in the run; its byte
+ * count is updated in place; the same stream twice in a run is refused. */
+static void test_blind_rows(void)
+{
+	const char *path = tmp_path("blind.db");
+	struct st_blind b = fixture_blind;
+	struct store *s = NULL;
+	sqlite3 *db;
+
+	CHECK_EQ_INT(store__open(&s, path), 0);
+	if (!s)
+		return;
+	CHECK_EQ_INT(store__begin_run(s, "blind", 1), 0);
+	CHECK_EQ_INT(store__add_blind(s, &b), 0);
+	b.bytes_seen = 3094;
+	CHECK_EQ_INT(store__update_blind(s, &b), 0);
+	b.role = NULL;
+	b.stream_id = 8;
+	b.local_addr = NULL;
+	CHECK_EQ_INT(store__add_blind(s, &b), 0);
+	capture_stderr();
+	CHECK(store__add_blind(s, &b) < 0);
+	b.stream_id = 9;
+	CHECK_EQ_INT(store__update_blind(s, &b), -ENOENT);
+	captured_stderr();
+	CHECK_EQ_INT(store__flush(s), 0);
+	db = store__db(s);
+	CHECK_EQ_STR(q(db, "SELECT group_concat(pid || ' ' || comm || ' ' || fd || ' ' || "
+			   "stream_id || ' ' || coalesce(role, '-') || ' ' || "
+			   "coalesce(local_addr, '-') || ' ' || remote_addr || ' ' || "
+			   "first_seen_ns || ' ' || bytes_seen || ' ' || why, '|') "
+			   "FROM (SELECT * FROM blind_connections ORDER BY id)"),
+		     "4711 deno 21 7 client 127.0.0.1:40000 127.0.0.1:8443 1700000000000000001 3094 "
+		     "its TLS library is not supported|"
+		     "4711 deno 21 8 - - 127.0.0.1:8443 1700000000000000001 3094 "
+		     "its TLS library is not supported");
+	CHECK_EQ_INT(qi(db, "SELECT count(DISTINCT run_id) FROM blind_connections"), 1);
+	store__close(s);
+}
+
 static void test_refuse_newer(void)
 {
 	const char *path = tmp_path("newer.db");
@@ -712,9 +753,11 @@ static void test_migrate_real(void)
 	store__close(s);
 }
 
-/* The rounds step (the last) rebuilds calls to widen its status CHECK: a
- * DB of the version before keeps its calls, their ids and indexes, and
- * then takes input_required rounds linked by previous_round_id. */
+/* The rounds step (schema/004_rounds.sql) rebuilds calls to widen its
+ * status CHECK: a DB of the version before keeps its calls, their ids and
+ * indexes, and then takes input_required rounds linked by
+ * previous_round_id. */
+#define ROUNDS_STEP 4
 static void test_migrate_rounds(void)
 {
 	const char *path = tmp_path("before-rounds.db");
@@ -725,8 +768,8 @@ static void test_migrate_rounds(void)
 	struct store *s = NULL;
 	sqlite3 *db = open_raw(path);
 
-	CHECK(schema_step_count >= 3);
-	CHECK_EQ_INT(store__init_db(db, path, schema_steps, schema_step_count - 1), 0);
+	CHECK(schema_step_count >= ROUNDS_STEP);
+	CHECK_EQ_INT(store__init_db(db, path, schema_steps, ROUNDS_STEP - 1), 0);
 	CHECK_EQ_INT(sqlite3_exec(db,
 				  "INSERT INTO sessions (id, transport) VALUES (1, 'stdio');"
 				  "INSERT INTO calls (id, session_id, direction, status, http_status) "
@@ -785,6 +828,7 @@ int main(void)
 	RUN_TEST(test_refuse_not_sqlite);
 	RUN_TEST(test_refuse_foreign_sqlite);
 	RUN_TEST(test_refuse_missing);
+	RUN_TEST(test_blind_rows);
 	RUN_TEST(test_refuse_newer);
 	RUN_TEST(test_migrate_steps);
 	RUN_TEST(test_migrate_real);

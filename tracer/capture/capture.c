@@ -299,6 +299,13 @@ int capture__hook_tls(struct capture *c, pid_t pid)
 	return tls_hooks__scan_pid(c->tls, pid, true);
 }
 
+int capture__tls_running(struct capture *c, pid_t pid)
+{
+	if (!c->tls)
+		return -EOPNOTSUPP;
+	return tls_hooks__running(c->tls, pid);
+}
+
 int capture__prepare_tls(struct capture *c, char *const words[])
 {
 	if (!c->tls)

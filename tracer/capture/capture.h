@@ -46,6 +46,10 @@ int capture__prepare_tls(struct capture *c, char *const words[]);
  * capture itself. Returns the number of TLS files tgid runs, or a
  * negative errno (-EOPNOTSUPP: opts.tls was off). */
 int capture__hook_tls(struct capture *c, pid_t tgid);
+/* How many hooked TLS files tgid runs, as the records read so far tell
+ * (tls_hooks__running): 0 says that no TLS connection of tgid can be
+ * read. -EOPNOTSUPP: TLS hooking is off. */
+int capture__tls_running(struct capture *c, pid_t tgid);
 /* Removes a process from the traced set (it exiting does that too). */
 int capture__del_pid(struct capture *c, pid_t tgid);
 /* Stops copying one stream's bytes (offsets still count). stream_id guards

@@ -339,21 +339,28 @@ struct pid_scan {
 	char stripped_buf[4096];
 };
 
+/* Notes that pid runs TLS in f. Returns whether that is new. */
+static bool add_user(struct tls_hooks *th, pid_t pid, const struct tls_file *f)
+{
+	struct tls_user key = { .pid = pid, .f = f }, *u;
+
+	if (tfind(&key, &th->users, cmp_user) || !(u = malloc(sizeof(*u))))
+		return false;
+	*u = key;
+	if (!tsearch(u, &th->users, cmp_user)) {
+		free(u);
+		return false;
+	}
+	return true;
+}
+
 /* Says once per process and file that pid runs TLS in f, mapped as m. */
 static void say_user(struct pid_scan *s, const struct tls_file *f, const struct tls_mapping *m)
 {
 	struct tls_hooks *th = s->th;
-	struct tls_user key = { .pid = s->pid, .f = f }, *u;
 	char names[256] = "", path[512];
 
-	if (tfind(&key, &th->users, cmp_user) || !(u = malloc(sizeof(*u))))
-		return;
-	*u = key;
-	if (!tsearch(u, &th->users, cmp_user)) {
-		free(u);
-		return;
-	}
-	if (!th->report)
+	if (!add_user(th, s->pid, f) || !th->report)
 		return;
 	for (int i = 0; i < f->lib.nfuncs; i++) {
 		size_t len = strlen(names);
@@ -440,12 +447,41 @@ static void forget_pid(struct tls_hooks *th, pid_t pid)
 	}
 }
 
+int tls_hooks__running(const struct tls_hooks *th, pid_t pid)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < th->nfiles; i++) {
+		struct tls_user key = { .pid = pid, .f = th->files[i] };
+
+		if (th->files[i]->lib.kind != TLS_LIB_NONE && tfind(&key, &th->users, cmp_user))
+			n++;
+	}
+	return n;
+}
+
+/* A forked child runs its parent's files: noted without a line. */
+static void inherit_users(struct tls_hooks *th, pid_t parent, pid_t child)
+{
+	for (size_t i = 0; i < th->nfiles; i++) {
+		struct tls_user key = { .pid = parent, .f = th->files[i] };
+
+		if (th->files[i]->lib.kind != TLS_LIB_NONE && tfind(&key, &th->users, cmp_user))
+			add_user(th, child, th->files[i]);
+	}
+}
+
 void tls_hooks__on_record(struct tls_hooks *th, const struct mt_event_hdr *h, size_t size)
 {
 	const struct mt_mmap_event *m = (const void *)h;
+	const struct mt_proc_event *p = (const void *)h;
 	struct tls_file *f;
 
 	switch (h->type) {
+	case MT_EV_FORK:
+		if (size >= sizeof(*p))
+			inherit_users(th, (pid_t)h->tgid, (pid_t)p->child_tgid);
+		break;
 	case MT_EV_EXEC:
 		/* A new program: its executable may carry TLS (node). */
 		tls_hooks__scan_pid(th, (pid_t)h->tgid, false);
@@ -461,9 +497,13 @@ void tls_hooks__on_record(struct tls_hooks *th, const struct mt_event_hdr *h, si
 		if (f && f->lib.kind == TLS_LIB_NONE)
 			break;
 		tls_hooks__scan_pid(th, (pid_t)h->tgid, false);
+		/* A process gone before its maps were read (a one-shot client
+		 * and a tracer behind) still ran the TLS file the record names. */
+		f = file_find(th, m->dev >> 20, m->dev & 0xfffff, m->ino);
+		if (f && f->lib.kind != TLS_LIB_NONE)
+			add_user(th, (pid_t)h->tgid, f);
 		break;
 	default:
-		/* A forked child runs its parent's files, hooked already. */
 		break;
 	}
 }

@@ -51,7 +51,12 @@ void tls_hooks__prepare(struct tls_hooks *th, char *const words[]);
  * also say when it runs none (or cannot be read). Returns how many TLS
  * files pid runs, or a negative errno. */
 int tls_hooks__scan_pid(struct tls_hooks *th, pid_t pid, bool report_none);
-/* Keeps the hooks current from a ring-buffer record (exec, mmap, exit). */
+/* How many hooked TLS files pid runs, as the records read so far tell
+ * (exec, mmap, fork from a process that runs some; forgotten at exit):
+ * consistent with the ring buffer's order, so a process that has exited
+ * meanwhile still counts until its exit record is read. */
+int tls_hooks__running(const struct tls_hooks *th, pid_t pid);
+/* Keeps the hooks current from a ring-buffer record (fork, exec, mmap, exit). */
 void tls_hooks__on_record(struct tls_hooks *th, const struct mt_event_hdr *h, size_t size);
 void tls_hooks__free(struct tls_hooks *th);
 

@@ -18,6 +18,7 @@
 #include <cJSON.h>
 #include <sqlite3.h>
 
+#include "cmd/blind_print.h"
 #include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "cmd/query_print.h"
@@ -71,11 +72,13 @@ static const char sessions_help[] =
     "Lists the MCP sessions in a trace DB: transport, the client and server\n"
     "processes with the names and versions they gave in initialize, the\n"
     "protocol version, counts of calls, errors and messages, start and duration.\n"
+    "Then, if there were any, the TLS connections mcptrace could not read (their\n"
+    "TLS library is not hooked): process, addresses, bytes seen, why.\n"
     "\n"
     "OPTIONS := { --db FILE | --json | --help }\n"
     "   --db FILE   trace DB to read (default " CLI_DEFAULT_DB ")\n"
     "   --json      JSON Lines: the sessions table's columns plus calls, errors,\n"
-    "               messages and duration_ns (null while open)\n"
+    "               messages and duration_ns (null while open); sessions only\n"
     "\n"
     "COLUMNS  ERRORS counts error and tool_error calls; STARTED is UTC; DURATION\n"
     "is \"open\" for a session that had not ended when the trace was read.\n"
@@ -267,6 +270,9 @@ int cmd_sessions(int argc, char **argv)
 	if (store__open_readonly(&db, path))
 		return 1;
 	err = query_print__sessions(db, stdout, json);
+	/* JSON Lines stay one session a line; the table says what is missing. */
+	if (!err && !json)
+		err = blind_print__table(db, stdout);
 	sqlite3_close(db);
 	if (!err && fflush(stdout) != 0) {
 		fprintf(stderr, "mcptrace: failed to write the sessions: %s\n", strerror(errno));

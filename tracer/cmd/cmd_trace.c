@@ -25,21 +25,6 @@
 #include "db/store.h"
 #include "mcp/redact.h"
 
-static void proc_comm(pid_t pid, char *buf, size_t size)
-{
-	char path[64];
-	FILE *f;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	if (fgets(buf, (int)size, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-}
-
 /* ---- options ---- */
 
 static void usage(FILE *f)
@@ -359,7 +344,7 @@ int cmd_attach(int argc, char **argv)
 				strerror(-err));
 			goto fail;
 		}
-		proc_comm(o.pids[i], comm, sizeof(comm));
+		tracer__proc_comm(o.pids[i], comm, sizeof(comm));
 		tracer__note_process(&t, o.pids[i], ST_NULL, comm, ST_NULL);
 		capture__hook_tls(t.cap, o.pids[i]);
 	}

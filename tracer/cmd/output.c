@@ -142,7 +142,36 @@ static int on_call(void *ctx, const struct sink_call *c)
 	return 0;
 }
 
+void output__blind(struct output *o, const struct st_blind *b)
+{
+	char comm[3 * 32 + 1], where[160];
+	const char *local = b->local_addr ? b->local_addr : "?";
+	const char *remote = b->remote_addr ? b->remote_addr : "?";
+
+	if (!o->diag)
+		return;
+	/* The name is the traced process's to choose: escaped like a call's
+	 * method. The addresses are ours (inet_ntop). */
+	text__escape(b->comm ? b->comm : "", comm, sizeof(comm));
+	if (!b->role)
+		snprintf(where, sizeof(where), "between %s and %s", local, remote);
+	else if (!strcmp(b->role, "server"))
+		snprintf(where, sizeof(where), "from %s (on %s)", remote, local);
+	else
+		snprintf(where, sizeof(where), "to %s", remote);
+	fprintf(o->diag, "mcptrace: pid %lld (%s): TLS %s is not readable: %s\n", (long long)b->pid,
+		comm, where, b->why);
+	fflush(o->diag);
+}
+
+static int on_blind(void *ctx, const struct st_blind *b, bool is_new)
+{
+	if (is_new)
+		output__blind(ctx, b);
+	return 0;
+}
+
 void output__sink(struct output *o, struct sink *sink)
 {
-	*sink = (struct sink){ .name = "live output", .ctx = o, .call = on_call };
+	*sink = (struct sink){ .name = "live output", .ctx = o, .call = on_call, .blind = on_blind };
 }

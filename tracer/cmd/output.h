@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * output: the live view, one line per completed call while tracing, as
- * aligned text or as JSON Lines.
+ * aligned text or as JSON Lines; and a line on stderr per TLS connection
+ * that cannot be read, so an empty trace is never silent.
  */
 #ifndef MT_OUTPUT_H
 #define MT_OUTPUT_H
@@ -36,9 +37,16 @@ struct output {
 	FILE *fp;
 	enum output_mode mode;
 	uint64_t lines;
+	/* mcptrace's own notes while tracing (a connection it cannot read),
+	 * in every mode, --quiet too: stderr; NULL says nothing. */
+	FILE *diag;
 };
 
 void output__call(struct output *o, const struct call_view *v);
+
+struct st_blind;
+/* The one line that says a TLS connection cannot be read. */
+void output__blind(struct output *o, const struct st_blind *b);
 
 struct sink;
 /* Fills *sink so that o prints each call once, when it is final. */

@@ -24,6 +24,7 @@
 #include "db/store_sink.h"
 #include "mcp/redact.h"
 #include "mcp/session.h"
+#include "wire/blind.h"
 #include "wire/stream.h"
 
 #define POLL_MS 50
@@ -63,6 +64,21 @@ int64_t tracer__now_ns(int clk)
 
 	clock_gettime(clk, &ts);
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void tracer__proc_comm(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(buf, (int)size, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
 }
 
 static void live_add(struct tracer *t, pid_t pid)
@@ -162,6 +178,49 @@ static void sink_closed(void *ctx, uint64_t stream_id, uint32_t tgid, uint32_t f
 	sessions__stream_closed(t->sessions, stream_id, ts_ns);
 }
 
+/* ---- connections that cannot be read ---- */
+
+static int blind_hooked(void *ctx, uint32_t pid)
+{
+	struct tracer *t = ctx;
+
+	return capture__tls_running(t->cap, (pid_t)pid);
+}
+
+static void blind_comm(void *ctx, uint32_t pid, char *buf, size_t size)
+{
+	(void)ctx;
+	tracer__proc_comm((pid_t)pid, buf, size);
+}
+
+static void blind_report(void *ctx, const struct blind_conn *c, bool is_new)
+{
+	struct tracer *t = ctx;
+	struct st_blind row = {
+		.pid = c->pid,
+		.fd = c->fd,
+		.stream_id = (int64_t)c->stream_id,
+		.comm = c->comm,
+		.role = c->client < 0 ? NULL : c->client ? "client" : "server",
+		.local_addr = c->local,
+		.remote_addr = c->remote,
+		.first_seen_ns = c->first_seen_ns,
+		.bytes_seen = (int64_t)c->bytes,
+		.why = c->why,
+	};
+
+	t->nblind += is_new;
+	sinks__blind(&t->sinks, &row, is_new);
+}
+
+/* A plaintext record of a hooked TLS library that names its socket: that
+ * socket is read. */
+static void note_tls_data(struct tracer *t, const struct mt_data_event *e, size_t size)
+{
+	if (size >= sizeof(*e) && (e->flags & MT_F_TLS))
+		blind__readable(t->blind, e->hdr.tgid, e->fd);
+}
+
 static void format_sockaddr(char *out, size_t size, int family, const __u8 *addr, unsigned port)
 {
 	char ip[INET6_ADDRSTRLEN] = "?";
@@ -182,6 +241,7 @@ static void note_sockaddr(struct tracer *t, const struct mt_sockaddr_event *e)
 	format_sockaddr(local, sizeof(local), e->family, e->local_addr, e->local_port);
 	format_sockaddr(remote, sizeof(remote), e->family, e->remote_addr, e->remote_port);
 	sessions__sockaddr(t->sessions, e->stream_id, local, remote);
+	blind__sockaddr(t->blind, e->hdr.tgid, e->fd, e->stream_id, e->tls, local, remote);
 }
 
 static int on_event(void *ctx, const void *data, size_t size)
@@ -196,9 +256,21 @@ static int on_event(void *ctx, const void *data, size_t size)
 	ts = (int64_t)h->ts_ns + t->mono_to_epoch;
 	switch (h->type) {
 	case MT_EV_DATA:
-	case MT_EV_SKIP:
-	case MT_EV_CLOSE:
+		note_tls_data(t, data, size);
 		stream_table__record(t->streams, data, size, ts);
+		break;
+	case MT_EV_CLOSE:
+		if (size >= sizeof(struct mt_close_event)) {
+			const struct mt_close_event *c = data;
+
+			blind__close(t->blind, h->tgid, c->fd, c->stream_id);
+		}
+		/* fall through */
+	case MT_EV_SKIP:
+		stream_table__record(t->streams, data, size, ts);
+		break;
+	case MT_EV_CIPHER:
+		blind__cipher(t->blind, data, size, ts);
 		break;
 	case MT_EV_SOCKADDR:
 		if (size >= sizeof(struct mt_sockaddr_event))
@@ -214,6 +286,7 @@ static int on_event(void *ctx, const void *data, size_t size)
 		break;
 	case MT_EV_EXIT:
 		if (size >= sizeof(*p)) {
+			blind__exit(t->blind, h->tgid);
 			stream_table__drop_pid(t->streams, h->tgid);
 			sessions__process_exit(t->sessions, (pid_t)h->tgid, ts);
 			upsert_process(t, h->tgid, ST_NULL, NULL, ST_NULL, ts, p->exit_code);
@@ -270,6 +343,12 @@ int tracer__open(struct tracer *t, struct trace_opts *o, int argc, char **argv)
 		.tls = true,
 		.tls_report = stderr,
 	};
+	struct blind_ops blind_ops = {
+		.ctx = t,
+		.hooked = blind_hooked,
+		.comm = blind_comm,
+		.report = blind_report,
+	};
 	struct stream_sink stream_sink = {
 		.ctx = t,
 		.line = sink_line,
@@ -283,7 +362,7 @@ int tracer__open(struct tracer *t, struct trace_opts *o, int argc, char **argv)
 	int err;
 
 	t->opts = o;
-	t->out = (struct output){ .fp = stdout, .mode = o->mode };
+	t->out = (struct output){ .fp = stdout, .mode = o->mode, .diag = stderr };
 	t->mono_to_epoch = tracer__now_ns(CLOCK_REALTIME) - tracer__now_ns(CLOCK_MONOTONIC);
 	err = capture__check();
 	if (err)
@@ -316,7 +395,8 @@ int tracer__open(struct tracer *t, struct trace_opts *o, int argc, char **argv)
 		sessions__set_redactor(t->sessions, t->redactor);
 	}
 	t->streams = stream_table__new(o->max_msg, &stream_sink);
-	if (!t->sessions || !t->streams) {
+	t->blind = blind__new(&blind_ops);
+	if (!t->sessions || !t->streams || !t->blind) {
 		fprintf(stderr, "mcptrace: out of memory\n");
 		return -ENOMEM;
 	}
@@ -378,6 +458,9 @@ int tracer__close(struct tracer *t)
 
 	if (t->cap)
 		capture__lost(t->cap, &lost_ev, &lost_bytes);
+	/* Connections still open are decided now, before the last commit. */
+	if (t->blind)
+		blind__finish(t->blind);
 	if (t->sessions) {
 		sessions__finish(t->sessions, now);
 		sessions__stats(t->sessions, &st);
@@ -403,9 +486,15 @@ int tracer__close(struct tracer *t)
 		fprintf(stderr, "; LOST %llu records (%llu bytes): the ring buffer was full, "
 				"try a larger --ring-size\n",
 			(unsigned long long)lost_ev, (unsigned long long)lost_bytes);
+	/* Said again at the end: a trace that looks empty may not be. */
+	if (t->nblind && !err)
+		fprintf(stderr, "mcptrace: %llu TLS connection%s could not be read (table "
+				"blind_connections in %s)\n",
+			(unsigned long long)t->nblind, t->nblind == 1 ? "" : "s", t->opts->db_path);
 	sessions__free(t->sessions);
 	redactor__free(t->redactor);
 	stream_table__free(t->streams);
+	blind__free(t->blind);
 	store__close(t->store);
 	/* Last: the child it forks must not inherit the DB or its lock. */
 	release_probes(t->cap);
@@ -449,6 +538,7 @@ int tracer__loop(struct tracer *t, bool (*done)(struct tracer *t))
 		}
 		err = 0;
 		if (tracer__now_ns(CLOCK_MONOTONIC) - last_flush > FLUSH_NS) {
+			blind__tick(t->blind);
 			sessions__flush(t->sessions);
 			db_check(t, store__flush(t->store));
 			last_flush = tracer__now_ns(CLOCK_MONOTONIC);

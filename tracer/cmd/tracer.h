@@ -42,6 +42,8 @@ struct tracer {
 	struct sessions *sessions;
 	struct redactor *redactor; /* NULL with --no-redact */
 	struct sinks sinks; /* where the MCP stage's records go; keeps the first failure */
+	struct blind *blind; /* TLS connections no hooked library reads */
+	uint64_t nblind; /* how many were found */
 	struct output out;
 	int64_t mono_to_epoch; /* add to a CLOCK_MONOTONIC ns time */
 	pid_t live[4096]; /* traced processes still running */
@@ -74,5 +76,7 @@ int tracer__signal(void);
 void tracer__clear_signal(void);
 
 int64_t tracer__now_ns(int clock_id);
+/* pid's name from /proc into buf; "" when it is gone. */
+void tracer__proc_comm(pid_t pid, char *buf, size_t size);
 
 #endif

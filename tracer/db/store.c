@@ -48,6 +48,8 @@ enum stmt_idx {
 	ST_PROCESS_INSERT,
 	ST_LOSS_INSERT,
 	ST_PARSE_ERROR_INSERT,
+	ST_BLIND_INSERT,
+	ST_BLIND_UPDATE,
 	ST__COUNT,
 };
 
@@ -113,6 +115,12 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_PARSE_ERROR_INSERT] =
 	"INSERT INTO parse_errors (run_id, ts_ns, session_id, pid, fd, direction, error, "
 	"excerpt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_BLIND_INSERT] =
+	"INSERT INTO blind_connections (run_id, stream_id, bytes_seen, pid, fd, comm, role, "
+	"local_addr, remote_addr, first_seen_ns, why) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [ST_BLIND_UPDATE] = "UPDATE blind_connections SET bytes_seen = ?3 "
+			"WHERE run_id IS ?1 AND stream_id = ?2",
 };
 
 struct store {
@@ -598,6 +606,41 @@ int store__add_parse_error(struct store *s, const struct st_parse_error *e)
 	bind_str(st, 7, e->error, &rc);
 	bind_text(st, 8, e->excerpt, e->excerpt_len, &rc);
 	return write_step(s, st, rc, "add a parse error to");
+}
+
+int store__add_blind(struct store *s, const struct st_blind *b)
+{
+	int rc = SQLITE_OK, err;
+	sqlite3_stmt *st = row_begin(s, ST_BLIND_INSERT, &err);
+
+	if (!st)
+		return err;
+	bind_id(st, 1, s->run_id, &rc);
+	bind_int(st, 2, b->stream_id, &rc);
+	bind_int(st, 3, b->bytes_seen, &rc);
+	bind_int(st, 4, b->pid, &rc);
+	bind_int(st, 5, b->fd, &rc);
+	bind_str(st, 6, b->comm, &rc);
+	bind_str(st, 7, b->role, &rc);
+	bind_str(st, 8, b->local_addr, &rc);
+	bind_str(st, 9, b->remote_addr, &rc);
+	bind_int(st, 10, b->first_seen_ns, &rc);
+	bind_str(st, 11, b->why, &rc);
+	return write_step(s, st, rc, "add a blind connection to");
+}
+
+int store__update_blind(struct store *s, const struct st_blind *b)
+{
+	int rc = SQLITE_OK, err;
+	sqlite3_stmt *st = row_begin(s, ST_BLIND_UPDATE, &err);
+
+	if (!st)
+		return err;
+	bind_id(st, 1, s->run_id, &rc);
+	bind_int(st, 2, b->stream_id, &rc);
+	bind_int(st, 3, b->bytes_seen, &rc);
+	err = write_step(s, st, rc, "update a blind connection in");
+	return err ? err : check_changed(s, "blind_connections (by stream id)", b->stream_id);
 }
 
 int store__flush(struct store *s)

@@ -94,6 +94,18 @@ struct st_parse_error {
 	size_t excerpt_len;
 };
 
+/* A TLS connection no hooked library read (table blind_connections). */
+struct st_blind {
+	int64_t pid, fd;
+	int64_t stream_id; /* the socket's stream: the row's key within a run */
+	const char *comm;
+	const char *role; /* "client" | "server" | NULL if not known */
+	const char *local_addr, *remote_addr; /* NULL if not known */
+	int64_t first_seen_ns;
+	int64_t bytes_seen;
+	const char *why;
+};
+
 /* Opens or creates path; migrates an older schema; refuses a file that is
  * not a trace DB or is newer than this build, with a one-line message on
  * stderr. Returns 0 or a negative errno. */
@@ -128,6 +140,9 @@ int store__update_call(struct store *s, const struct st_call *c);
 int store__upsert_process(struct store *s, const struct st_process *p);
 int store__add_loss(struct store *s, const struct st_loss *l);
 int store__add_parse_error(struct store *s, const struct st_parse_error *e);
+int store__add_blind(struct store *s, const struct st_blind *b);
+/* The row of b->stream_id in this run gets b->bytes_seen. */
+int store__update_blind(struct store *s, const struct st_blind *b);
 
 int store__flush(struct store *s);
 void store__close(struct store *s);

@@ -50,6 +50,11 @@ static int on_parse_error(void *ctx, const struct st_parse_error *e)
 	return store__add_parse_error(ctx, e);
 }
 
+static int on_blind(void *ctx, const struct st_blind *b, bool is_new)
+{
+	return is_new ? store__add_blind(ctx, b) : store__update_blind(ctx, b);
+}
+
 static int64_t reserve(void *ctx, enum st_id_table table)
 {
 	return store__reserve_id(ctx, table);
@@ -66,6 +71,7 @@ void store_sink__init(struct store *s, struct sink *sink, struct sink_ids *ids)
 		.call = on_call,
 		.loss = on_loss,
 		.parse_error = on_parse_error,
+		.blind = on_blind,
 	};
 	*ids = (struct sink_ids){ .ctx = s, .reserve = reserve };
 }

@@ -90,3 +90,8 @@ void sinks__parse_error(struct sinks *s, const struct st_parse_error *e)
 {
 	FAN_OUT(s, parse_error, e);
 }
+
+void sinks__blind(struct sinks *s, const struct st_blind *b, bool is_new)
+{
+	FAN_OUT(s, blind, b, is_new);
+}

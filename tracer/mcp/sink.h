@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * sink: the one way out of the MCP stage. Sessions, messages, calls, and
- * the bytes that could not be read are handed to a list of consumers (the
+ * the bytes that could not be read (losses, parse errors, TLS connections
+ * no hooked library reads) are handed to a list of consumers (the
  * trace DB, the live lines; OTLP, audit or hop linking can join) through
  * the callbacks of struct sink. The MCP stage does not know who listens.
  *
@@ -54,6 +55,9 @@ struct sink {
 	/* Bytes that were lost or skipped, and text that was not JSON-RPC. */
 	int (*loss)(void *ctx, const struct st_loss *l);
 	int (*parse_error)(void *ctx, const struct st_parse_error *e);
+	/* A TLS connection that cannot be read (is_new: once, when found), or
+	 * its byte count at its end. */
+	int (*blind)(void *ctx, const struct st_blind *b, bool is_new);
 };
 
 #define SINKS_MAX 8
@@ -85,6 +89,7 @@ void sinks__message_times(struct sinks *s, int64_t msg_id, int64_t ts_ns, int64_
 void sinks__call(struct sinks *s, const struct sink_call *c);
 void sinks__loss(struct sinks *s, const struct st_loss *l);
 void sinks__parse_error(struct sinks *s, const struct st_parse_error *e);
+void sinks__blind(struct sinks *s, const struct st_blind *b, bool is_new);
 
 /* The first failure (negative errno) or 0; *who (if not NULL) gets the
  * failing sink's name. */
