@@ -78,9 +78,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t cur[5][4];
 	size_t i = 0;
 
+	/* Stream ids are unique, as the kernel's are: an input moves each
+	 * (pid, fd) on at most size / 2 times, far from the next one's. */
 	for (int p = 0; p < 5; p++)
 		for (int f = 0; f < 4; f++)
-			cur[p][f] = (uint64_t)p * 1000 + (uint64_t)f * 100;
+			cur[p][f] = (uint64_t)p * 1000000 + (uint64_t)f * 100000;
 	if (size < 1)
 		return 0;
 	s.hooked = data[i++];
