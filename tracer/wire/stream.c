@@ -214,6 +214,15 @@ static void muted_loss(struct stream_table *t, struct stream *s, uint8_t dir, ui
 		t->sink.loss(t->sink.ctx, &w, s->next_off[dir], end - s->next_off[dir], "muted");
 }
 
+/* The stream ended while the kernel was asked to mute it: the bytes it
+ * moved after what was read here, up to its end each way, were muted. */
+static void muted_to_end(struct stream_table *t, struct stream *s, uint64_t read_end,
+			 uint64_t write_end)
+{
+	muted_loss(t, s, WIRE_READ, read_end);
+	muted_loss(t, s, WIRE_WRITE, write_end);
+}
+
 static void stream_gap(struct stream *s, uint8_t dir, uint64_t lost)
 {
 	if (s->mode == MODE_HTTP)
@@ -271,8 +280,7 @@ void stream_table__record(struct stream_table *t, const void *data, size_t size,
 		if (!s)
 			return;
 		if (s->mute_asked)
-			for (uint8_t d = 0; d < 2; d++)
-				muted_loss(t, s, d, c->offset[d]);
+			muted_to_end(t, s, c->offset[MT_DIR_READ], c->offset[MT_DIR_WRITE]);
 		stream_remove(t, s);
 		return;
 	}
@@ -382,8 +390,7 @@ void stream_table__drop_pid(struct stream_table *t, uint32_t tgid)
 		 * moved while muted is asked of it. */
 		if (s->mute_asked && t->sink.offsets &&
 		    t->sink.offsets(t->sink.ctx, s->tgid, s->fd, s->id, off))
-			for (uint8_t d = 0; d < 2; d++)
-				muted_loss(t, s, d, off[d]);
+			muted_to_end(t, s, off[MT_DIR_READ], off[MT_DIR_WRITE]);
 		stream_remove(t, s);
 	}
 	free(c.list);
