@@ -4,8 +4,9 @@
  * the kernel sends them (a syscall's bytes in MT_CHUNK_MAX pieces, offsets
  * per fd and direction) go through the stream stage (framing, HTTP) and the
  * session stage into a real DB, which the checks read back. One process,
- * pid C, is traced; /proc knows no peer of its pipes, and its TCP
- * connections (every fd that is not in pipes) go to 127.0.0.1:3001.
+ * pid C, is traced (a test may give an fd to another, f->owner); /proc
+ * knows no peer of its pipes, and its TCP connections (every fd that is
+ * not in pipes) go to 127.0.0.1:3001.
  */
 #ifndef MT_TEST_PIPELINE_H
 #define MT_TEST_PIPELINE_H
@@ -58,6 +59,7 @@ struct fixture {
 	struct sinks sinks;
 	uint64_t off[8][2]; /* per fd, per direction */
 	unsigned pipes; /* bit fd: fd is a pipe (stdio), not TCP */
+	pid_t owner[8]; /* per fd: the process whose fd it is; 0 for C */
 	int64_t now;
 	int mutes; /* streams the stream stage asked to mute */
 };
@@ -128,7 +130,7 @@ static inline void syscall_io(struct fixture *f, uint32_t fd, uint8_t dir, const
 
 		memset(e, 0, sizeof(*e));
 		e->hdr.type = MT_EV_DATA;
-		e->hdr.tgid = e->hdr.pid = C;
+		e->hdr.tgid = e->hdr.pid = (uint32_t)(f->owner[fd] ? f->owner[fd] : C);
 		e->stream_id = fd;
 		e->ino = fd;
 		e->fd = fd;
@@ -153,7 +155,9 @@ static inline void say(struct fixture *f, uint32_t fd, uint8_t dir, const char *
 
 static inline void close_fd(struct fixture *f, uint32_t fd)
 {
-	struct mt_close_event e = { .hdr = { .type = MT_EV_CLOSE, .tgid = C, .pid = C },
+	pid_t pid = f->owner[fd] ? f->owner[fd] : C;
+	struct mt_close_event e = { .hdr = { .type = MT_EV_CLOSE, .tgid = (uint32_t)pid,
+					     .pid = (uint32_t)pid },
 				    .stream_id = fd, .fd = fd };
 
 	e.offset[0] = f->off[fd][0];

@@ -291,8 +291,71 @@ static void test_2026_stateless_headers(void)
 	teardown(&f);
 }
 
+/* Both ends of a loopback connection traced, each read long after it
+ * happened: /proc no longer shows the connection, so neither end can be
+ * named, yet each exchange is stored once with both ends' times. Then a
+ * client alone on such a connection: its calls are final after two
+ * flushes, stored once. */
+#define SRV 200
+
+static pid_t closed_tcp(pid_t self, uint64_t ino, struct tcp_ends *e)
+{
+	bool server = self == SRV;
+
+	memset(e, 0, sizeof(*e));
+	snprintf(e->local, sizeof(e->local), "127.0.0.1:%u", server ? 3001 : 40000 + (unsigned)ino);
+	snprintf(e->remote, sizeof(e->remote), "127.0.0.1:%u", server ? 40003 : 3001);
+	e->unsure = true;
+	return 0;
+}
+
+static const struct proc_lookup closed_lookup = { no_peer, no_ancestor, closed_tcp };
+
+static void test_both_ends_gone(void)
+{
+	const char *call = "{\"method\":\"tools/list\",\"jsonrpc\":\"2.0\",\"id\":1}";
+	const char *res = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+			  "Content-Length: 46\r\n\r\n{\"result\":{\"tools\":[]},\"jsonrpc\":\"2.0\",\"id\":1}";
+	struct fixture f;
+
+	setup(&f, 1 << 20);
+	sessions__set_lookup(f.ss, &closed_lookup);
+	sessions__process_traced(f.ss, SRV);
+	f.owner[5] = SRV;
+	say(&f, 3, 1, post(NULL, call));
+	say(&f, 5, 0, post(NULL, call));
+	say(&f, 5, 1, res);
+	say(&f, 3, 0, res);
+	close_fd(&f, 3);
+	close_fd(&f, 5);
+
+	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions"), 1);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from messages"), 2);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from messages where sent_ns is not null and "
+			       "recv_ns is not null and sent_ns < recv_ns"),
+		     2);
+	check_str(&f, "select group_concat(status || ' ' || client_pid || '>' || server_pid) from "
+		      "calls join sessions s on s.id = session_id",
+		  "ok 100>200");
+	teardown(&f);
+
+	setup(&f, 1 << 20);
+	sessions__set_lookup(f.ss, &closed_lookup);
+	say(&f, 3, 1, post(NULL, call));
+	say(&f, 3, 0, res);
+	close_fd(&f, 3);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from messages where sent_ns is not null and "
+			       "recv_ns is null"),
+		     1);
+	check_str(&f, "select group_concat(status || ' ' || kind) from calls "
+		      "join messages m on m.call_id = calls.id",
+		  "ok request,ok response");
+	teardown(&f);
+}
+
 int main(void)
 {
+	RUN_TEST(test_both_ends_gone);
 	RUN_TEST(test_streamable);
 	RUN_TEST(test_legacy_sse);
 	RUN_TEST(test_stateless);

@@ -244,17 +244,42 @@ static void format_addr(const char *hex, char *out, size_t size)
 	snprintf(out, size, hexlen == 32 && !strchr(ip, '.') ? "[%s]:%u" : "%s:%u", ip, port);
 }
 
+/* The process holding socket ino, another than self if there is one;
+ * 0 if none. */
+static pid_t socket_holder(pid_t self, uint64_t ino)
+{
+	char target[48];
+	pid_t best = 0;
+	struct dirent *d;
+	DIR *proc;
+
+	snprintf(target, sizeof(target), "socket:[%" PRIu64 "]", ino);
+	proc = opendir("/proc");
+	if (!proc)
+		return 0;
+	while ((d = readdir(proc))) {
+		pid_t pid = (pid_t)strtol(d->d_name, NULL, 10);
+
+		if (pid > 0 && proc_holds(pid, target, -1) && (!best || pid != self)) {
+			best = pid;
+			if (pid != self)
+				break;
+		}
+	}
+	closedir(proc);
+	return best;
+}
+
 pid_t peer__find_tcp(pid_t self, uint64_t ino, struct tcp_ends *ends)
 {
 	enum { MAX_ROWS = 8192 };
 	struct tcp_row *rows = calloc(MAX_ROWS, sizeof(*rows));
 	const struct tcp_row *me = NULL;
+	const char *port;
 	uint64_t listener = 0;
-	char target[48];
+	bool here = false;
 	pid_t best = 0;
-	struct dirent *d;
 	size_t n;
-	DIR *proc;
 
 	memset(ends, 0, sizeof(*ends));
 	if (!rows)
@@ -270,42 +295,31 @@ pid_t peer__find_tcp(pid_t self, uint64_t ino, struct tcp_ends *ends)
 	snprintf(ends->local, sizeof(ends->local), "%s", me->local);
 	snprintf(ends->remote, sizeof(ends->remote), "%s", me->remote);
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(rows[i].local, me->remote) && !strcmp(rows[i].remote, me->local))
+		if (!strcmp(rows[i].local, me->remote) && !strcmp(rows[i].remote, me->local)) {
 			ends->peer_ino = rows[i].ino;
-	if (!ends->peer_ino) {
-		/* The server has not accepted the connection yet (its end has
-		 * no inode): the process holding the listener will. */
-		const char *port = strrchr(me->remote, ':');
+			here = true; /* with no inode when closed, or not accepted */
+		}
+	/* The listener my remote end belongs to, if it is on this machine:
+	 * its holder accepts (or is accepting) the other end. */
+	port = strrchr(me->remote, ':');
+	for (size_t i = 0; i < n && port; i++) {
+		const char *lport = strrchr(rows[i].local, ':');
 
-		for (size_t i = 0; i < n && port; i++) {
-			const char *lport = strrchr(rows[i].local, ':');
-
-			if (rows[i].listen && rows[i].ino && lport && !strcmp(lport, port) &&
-			    (!strncmp(rows[i].local, me->remote, (size_t)(port - me->remote)) ||
-			     !strncmp(rows[i].local, "0.0.0.0:", 8) ||
-			     !strncmp(rows[i].local, "[::]:", 5))) {
-				listener = rows[i].ino;
-				break;
-			}
+		if (rows[i].listen && rows[i].ino && lport && !strcmp(lport, port) &&
+		    (!strncmp(rows[i].local, me->remote, (size_t)(port - me->remote)) ||
+		     !strncmp(rows[i].local, "0.0.0.0:", 8) || !strncmp(rows[i].local, "[::]:", 5))) {
+			listener = rows[i].ino;
+			break;
 		}
 	}
 	free(rows);
-	if (!ends->peer_ino && !listener)
-		return 0; /* the other end is on another machine or namespace */
-	snprintf(target, sizeof(target), "socket:[%" PRIu64 "]",
-		 ends->peer_ino ? ends->peer_ino : listener);
-	proc = opendir("/proc");
-	if (!proc)
-		return 0;
-	while ((d = readdir(proc))) {
-		pid_t pid = (pid_t)strtol(d->d_name, NULL, 10);
-
-		if (pid > 0 && proc_holds(pid, target, -1) && (!best || pid != self)) {
-			best = pid;
-			if (pid != self)
-				break;
-		}
-	}
-	closedir(proc);
+	if (ends->peer_ino)
+		best = socket_holder(self, ends->peer_ino);
+	/* Not accepted yet (the other end has no inode), or accepted but
+	 * not yet in the acceptor's fd table (accept4 gives the socket its
+	 * inode before it installs the fd): the listener's holder. */
+	if (!best && listener)
+		best = socket_holder(self, listener);
+	ends->unsure = !best && (here || listener);
 	return best;
 }

@@ -20,6 +20,10 @@ pid_t peer__find(pid_t self, uint8_t fd_kind, uint64_t ino, uint64_t peer_ino, u
 struct tcp_ends {
 	char local[64], remote[64]; /* "ip:port", "[v6]:port"; "" if unknown */
 	uint64_t peer_ino; /* the socket at the other end, if on this host; else 0 */
+	/* The other end is on this host, but no process was seen holding
+	 * it or its listener: the connection or its peer was going away.
+	 * Whoever it was may be traced. */
+	bool unsure;
 };
 
 /* For the TCP socket ino of self: its addresses, and the process holding

@@ -225,6 +225,7 @@ bool flow__match(struct sessions *ss, struct flow *f, const struct wire_line *l,
 				obs_unmatched(ss, d);
 			obs_pop(ss, f, other);
 		}
+		f->give_up_at = 0;
 		return true;
 	}
 	return false;
@@ -377,9 +378,25 @@ void flow__free_all(struct sessions *ss, struct session *s)
 	s->flows = NULL;
 }
 
+/* Sightings the other end never matched: an unsure TCP peer (tcp_ends)
+ * that has not shown by its flow's give_up_at was not traced; the
+ * connection was gone when we looked, so its records had been read by
+ * the flush after. */
+static void flow_give_up(struct sessions *ss, struct flow *f)
+{
+	for (int side = 0; side < 2; side++)
+		while (f->count[side]) {
+			obs_unmatched(ss, flow__at(f, side, 0));
+			obs_pop(ss, f, side);
+		}
+	f->give_up_at = 0;
+}
+
 void flow__flush(struct sessions *ss, struct session *s)
 {
-	for (struct flow *f = s->flows; f; f = f->next)
+	for (struct flow *f = s->flows; f; f = f->next) {
+		if (f->give_up_at && ss->flushes >= f->give_up_at)
+			flow_give_up(ss, f);
 		for (int side = 0; side < 2; side++)
 			for (unsigned k = 0; k < f->count[side]; k++) {
 				struct obs *o = flow__at(f, side, k);
@@ -387,4 +404,5 @@ void flow__flush(struct sessions *ss, struct session *s)
 				for (size_t i = 0; i < o->n; i++)
 					pending_give(ss, &o->refs[i]);
 			}
+	}
 }

@@ -285,7 +285,7 @@ bool http__line(struct sessions *ss, const struct wire_line *l)
 	struct rpc_msg *msgs = NULL;
 	const char *transport;
 	size_t n = 0;
-	bool expect_dup, ok = true;
+	bool expect_dup, unsure, ok = true;
 	uint64_t fid;
 	char *key;
 
@@ -300,7 +300,11 @@ bool http__line(struct sessions *ss, const struct wire_line *l)
 		free(key);
 		return true;
 	}
-	expect_dup = x.si && sessions__is_traced(ss, x.si->peer);
+	/* The other end is traced, or may be: /proc could not name it, as
+	 * the connection was going by the time we looked (lines are read
+	 * a while after they were sent). */
+	unsure = x.si && !x.si->peer && x.si->tcp.unsure;
+	expect_dup = x.si && (sessions__is_traced(ss, x.si->peer) || unsure);
 	/* The flow is the connection, named from its two sockets so both ends
 	 * agree; a session's connections are not ordered among themselves. */
 	if (x.si && x.si->tcp.local[0])
@@ -313,8 +317,14 @@ bool http__line(struct sessions *ss, const struct wire_line *l)
 		struct flow *seen = flow__find(ss, fid);
 
 		x.hash = fnv1a(l->text, l->len);
-		if (seen && flow__match(ss, seen, l, x.hash))
+		if (seen && flow__match(ss, seen, l, x.hash)) {
+			/* Seen from the other end already; this end may be
+			 * the one that names its process. */
+			x.s = http__session_find(ss, key);
+			if (x.s)
+				http_note_ends(ss, x.s, x.si, l, x.sender_role);
 			goto out;
+		}
 	}
 	if (!sessions__decode(ss, l, &msgs, &n)) {
 		ok = false;
@@ -331,6 +341,8 @@ bool http__line(struct sessions *ss, const struct wire_line *l)
 	http_note_ends(ss, x.s, x.si, l, x.sender_role);
 	x.sender = x.sender_role == ROLE_CLIENT ? x.s->client : x.s->server;
 	x.flow = expect_dup ? flow__get(ss, x.s, fid) : NULL;
+	if (x.flow && unsure && !x.flow->give_up_at)
+		x.flow->give_up_at = ss->flushes + 2;
 	sessions__store_line(ss, &x, msgs, n, http_message);
 out:
 	jsonrpc__free(msgs, n);

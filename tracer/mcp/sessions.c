@@ -286,6 +286,18 @@ static struct stream_info *stream_info_find(struct sessions *ss, uint64_t stream
 	return si;
 }
 
+/* Whether a connection's two addresses (the kernel's) are on one host:
+ * loopback, or the same address at both ends. */
+static bool same_host(const struct tcp_ends *t)
+{
+	const char *lc = strrchr(t->local, ':'), *rc = strrchr(t->remote, ':');
+
+	if (!lc || !rc)
+		return false;
+	return !strncmp(t->remote, "127.", 4) || !strncmp(t->remote, "[::1]:", 6) ||
+	       (lc - t->local == rc - t->remote && !memcmp(t->local, t->remote, (size_t)(lc - t->local)));
+}
+
 /* What /proc says about a stream, looked up at its first message. The
  * addresses the kernel sent (sessions__sockaddr) stay when /proc has none
  * (the process is gone already). */
@@ -302,6 +314,8 @@ struct stream_info *stream_info__get(struct sessions *ss, const struct wire_line
 		si->peer = ss->lookup.tcp(l->tgid, l->ino, &ends);
 		if (ends.local[0] || !si->tcp.local[0])
 			si->tcp = ends;
+		else if (!si->peer)
+			si->tcp.unsure = same_host(&si->tcp); /* closed before the look */
 	} else {
 		si->peer = ss->lookup.peer(l->tgid, l->fd_kind, l->ino, l->peer_ino, l->dir);
 	}
@@ -516,6 +530,7 @@ void sessions__flush(struct sessions *ss)
 	/* A line held since the last pass has no traced process at its other
 	 * end, or one /proc showed then. */
 	stdio__decide_all(ss, false);
+	ss->flushes++;
 	n = sessions_of(ss, 0, &list);
 
 	for (size_t i = 0; i < n; i++) {

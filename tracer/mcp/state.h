@@ -125,6 +125,9 @@ struct flow {
 	 * the peer /proc showed at the last pass (one scan, not one a line). */
 	unsigned decide_at[2];
 	pid_t decide_peer[2];
+	/* TCP, peer unsure (tcp_ends): the flush from which sightings the
+	 * other end has not matched are given up on; 0 once it matched. */
+	unsigned give_up_at;
 };
 
 struct call {
@@ -192,6 +195,7 @@ struct sessions {
 	uint64_t held_seq;
 	uint64_t looked_up_before; /* held lines before this seq have a decide_peer */
 	unsigned lingering; /* sessions with exited set */
+	unsigned flushes;
 	struct sessions_stats stats;
 	struct proc_lookup lookup;
 };
