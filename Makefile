@@ -117,6 +117,7 @@ demo: deps
 
 bench: all
 	$(Q)sh scripts/bench.sh
+	$(Q)sh scripts/bench-burst.sh
 
 bench-tls: all
 	$(Q)sh scripts/bench-tls.sh
