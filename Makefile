@@ -34,6 +34,8 @@ LIB_HDRS := $(foreach s,$(STAGES),$(wildcard tracer/$(s)/*.h))
 LIB_OBJS := $(patsubst tracer/%.c,$(OUT)/tracer/%.o,$(LIB_SRCS)) $(OUT)/tracer/schema_sql.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
+BENCH_BINS := $(patsubst tests/bench/%.c,$(OUT)/tests/%,$(BENCH_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))
 
@@ -84,6 +86,11 @@ $(OUT)/tests/%: tests/unit/%.c tests/unit/check.h $(OUT)/libmcptrace.a | $(OUT)/
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(OUT)/libmcptrace.a $(LDLIBS) -o $@
 
+# Benchmarks of the stages after capture, from bytes (no root).
+$(OUT)/tests/bench_%: tests/bench/bench_%.c tests/unit/pipeline.h $(OUT)/libmcptrace.a | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(OUT)/libmcptrace.a $(LDLIBS) -o $@
+
 # Fuzz targets: clang's libFuzzer with ASan over the parsers' sources.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) -std=gnu11 -D_GNU_SOURCE \
 	-Iinclude -Itracer -I/usr/include/cjson
@@ -115,7 +122,8 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)sh scripts/demo.sh
 
-bench: all
+bench: all $(BENCH_BINS)
+	$(Q)$(OUT)/tests/bench_ingest
 	$(Q)sh scripts/bench.sh
 	$(Q)sh scripts/bench-burst.sh
 

@@ -210,6 +210,10 @@ static inline void check_str(struct fixture *f, const char *sql, const char *wan
 static inline void teardown(struct fixture *f)
 {
 	CHECK_EQ_INT(q_int(f, "select count(*) from pragma_foreign_key_check"), 0);
+	sqlite3_exec(store__db(f->store), "PRAGMA ignore_check_constraints = OFF", NULL, NULL, NULL);
+	CHECK_EQ_INT(q_int(f, "select count(*) from pragma_integrity_check where "
+			      "integrity_check != 'ok'"),
+		     0);
 	stream_table__free(f->streams);
 	sessions__free(f->ss);
 	store__close(f->store);

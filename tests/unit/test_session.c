@@ -83,9 +83,13 @@ static long long q_int(struct fixture *f, const char *sql);
 
 static void teardown(struct fixture *f)
 {
-	/* The writer runs without foreign-key checks: its rows must be
-	 * consistent by construction. */
+	/* The writer runs without foreign-key and CHECK constraints: its
+	 * rows must be consistent by construction. */
 	CHECK_EQ_INT(q_int(f, "select count(*) from pragma_foreign_key_check"), 0);
+	sqlite3_exec(store__db(f->store), "PRAGMA ignore_check_constraints = OFF", NULL, NULL, NULL);
+	CHECK_EQ_INT(q_int(f, "select count(*) from pragma_integrity_check where "
+			      "integrity_check != 'ok'"),
+		     0);
 	CHECK_EQ_INT(q_int(f, "select count(*) from calls where request_msg_id is null"), 0);
 	sessions__free(f->ss);
 	store__flush(f->store);
