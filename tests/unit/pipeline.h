@@ -60,6 +60,8 @@ struct fixture {
 	uint64_t off[8][2]; /* per fd, per direction */
 	unsigned pipes; /* bit fd: fd is a pipe (stdio), not TCP */
 	pid_t owner[8]; /* per fd: the process whose fd it is; 0 for C */
+	unsigned unixes; /* bit fd: fd is a unix socket, its peer's inode peer_ino[fd] */
+	uint64_t peer_ino[8];
 	int64_t now;
 	int mutes; /* streams the stream stage asked to mute */
 };
@@ -135,7 +137,10 @@ static inline void syscall_io(struct fixture *f, uint32_t fd, uint8_t dir, const
 		e->ino = fd;
 		e->fd = fd;
 		e->dir = dir;
-		e->fd_kind = f->pipes & (1u << fd) ? MT_FD_PIPE : MT_FD_INET;
+		e->fd_kind = f->pipes & (1u << fd)    ? MT_FD_PIPE
+			     : f->unixes & (1u << fd) ? MT_FD_UNIX
+						      : MT_FD_INET;
+		e->peer_ino = f->unixes & (1u << fd) ? f->peer_ino[fd] : 0;
 		e->offset = f->off[fd][dir];
 		e->len = (uint32_t)n;
 		e->syscall_len = (uint32_t)len;

@@ -290,6 +290,12 @@ void stream_table__record(struct stream_table *t, const void *data, size_t size,
 	if (!s)
 		return;
 	dir = e->dir & 1;
+	/* A unix socket learns its peer late (connect after the first
+	 * record) or loses it: once the peer has closed, the kernel no
+	 * longer names it, yet the bytes still unread came from it. Keep
+	 * the newest the kernel saw. */
+	if (e->peer_ino)
+		s->peer_ino = e->peer_ino;
 	s->cur = (struct wire_line){
 		.stream_id = s->id,
 		.tgid = s->tgid,
@@ -297,14 +303,10 @@ void stream_table__record(struct stream_table *t, const void *data, size_t size,
 		.dir = dir,
 		.fd_kind = s->fd_kind,
 		.ino = e->ino,
-		.peer_ino = e->peer_ino,
+		.peer_ino = s->peer_ino,
 		.ts_ns = ts_ns,
 		.tls = e->flags & MT_F_TLS,
 	};
-	/* A unix socket learns its peer late (connect after the first
-	 * record) or loses it; keep the newest the kernel saw. */
-	if (e->peer_ino)
-		s->peer_ino = e->peer_ino;
 	if (h->type == MT_EV_DATA && (e->flags & MT_F_UNMUTED) && !s->for_good) {
 		/* Un-muted by the kernel: counted anew, and muted again
 		 * after as many lines that are not JSON-RPC. */
