@@ -9,6 +9,7 @@
 #         does), --redact-key adds a member name, --no-redact keeps them.
 #   pidns mcptrace started inside a PID namespace (as in a container
 #         without --pid=host) cannot be correct: it refuses, loudly.
+#   escape  a command whose name carries terminal controls: shown escaped.
 #   banner  a writer hides requests behind 20000 log lines each: the
 #         stream is muted, and un-muted by the kernel at each request's
 #         line; both requests are stored once, and what the kernel skipped
@@ -116,6 +117,21 @@ if end == total:
 else:
     print("not ok banner: the writer's 'muted' rows end at %r, want %d" % (end, total))
 PY
+
+# A command named with terminal controls: mcptrace's own lines about it
+# show them escaped, never raw.
+ln -s /bin/true "$TMP/$(printf 'x\033]0;pwned\007\033[2Jy')"
+"$MT" run --db "$TMP/esc.db" -- "$TMP/$(printf 'x\033]0;pwned\007\033[2Jy')" 2> "$TMP/esc.err"
+rc=$?
+if [ $rc -ne 0 ]; then
+	say_fail "escape: mcptrace run exited $rc: $(tail -1 "$TMP/esc.err")"
+elif LC_ALL=C grep -q "$(printf '[\033\007]')" "$TMP/esc.err"; then
+	say_fail "escape: a control character of the command's name reached the terminal"
+elif ! grep -q 'tracing .*x\\x1b\]0;pwned\\x07\\x1b\[2Jy (pid' "$TMP/esc.err"; then
+	say_fail "escape: no escaped 'tracing' line: $(head -3 "$TMP/esc.err")"
+else
+	echo "ok escape: a command named with terminal controls is shown escaped"
+fi
 
 unshare --pid --fork --mount-proc "$MT" run -q --db "$TMP/pidns.db" -- true 2> "$TMP/pidns.err"
 rc=$?

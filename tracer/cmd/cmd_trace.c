@@ -21,6 +21,7 @@
 #include "capture/capture.h"
 #include "cmd/cli.h"
 #include "cmd/commands.h"
+#include "cmd/text.h"
 #include "cmd/tracer.h"
 #include "db/store.h"
 #include "mcp/redact.h"
@@ -218,7 +219,7 @@ int cmd_run(int argc, char **argv)
 	struct trace_opts o;
 	struct tracer t = { 0 };
 	int go[2] = { -1, -1 }, status = 0, err, ret = 1;
-	char comm[MT_COMM_LEN + 1];
+	char comm[MT_COMM_LEN + 1], cmd_shown[256] = "", db_shown[512];
 	bool closed = false;
 	pid_t child = -1;
 
@@ -247,7 +248,9 @@ int cmd_run(int argc, char **argv)
 			_exit(127);
 		close(go[0]);
 		execvp(argv[optind], argv + optind);
-		fprintf(stderr, "mcptrace: cannot run %s: %s\n", argv[optind], strerror(errno));
+		err = errno;
+		text__escape(argv[optind], cmd_shown, sizeof(cmd_shown));
+		fprintf(stderr, "mcptrace: cannot run %s: %s\n", cmd_shown, strerror(err));
 		_exit(127);
 	}
 	close(go[0]);
@@ -264,9 +267,13 @@ int cmd_run(int argc, char **argv)
 	snprintf(comm, sizeof(comm), "%s", argv[optind]);
 	tracer__note_process(&t, child, getpid(), comm, tracer__now_ns(CLOCK_REALTIME));
 	tracer__install_signals();
-	fprintf(stderr, "mcptrace: tracing %s (pid %d) into %s\n", argv[optind], child, o.db_path);
+	/* The command's name as a line can show it: a control character in
+	 * it would act on the terminal. */
+	text__escape(argv[optind], cmd_shown, sizeof(cmd_shown));
+	text__escape(o.db_path, db_shown, sizeof(db_shown));
+	fprintf(stderr, "mcptrace: tracing %s (pid %d) into %s\n", cmd_shown, child, db_shown);
 	if (write(go[1], "g", 1) != 1) {
-		fprintf(stderr, "mcptrace: cannot start %s\n", argv[optind]);
+		fprintf(stderr, "mcptrace: cannot start %s\n", cmd_shown);
 		goto cleanup;
 	}
 	close(go[1]);
@@ -289,7 +296,7 @@ int cmd_run(int argc, char **argv)
 		closed = true;
 		if (!run_done(&t)) {
 			fprintf(stderr, "mcptrace: %s (pid %d) goes on untraced; waiting for it to exit\n",
-				argv[optind], child);
+				cmd_shown, child);
 			wait_untraced(child);
 		}
 		goto cleanup;
