@@ -208,7 +208,8 @@ int au_text__conceal(struct audit_ctx *c, const struct au_msg *m, const char *to
 {
 	const char *red, *hit = NULL;
 	char *owned = NULL, *sq = NULL, *ex = NULL, *key = NULL;
-	size_t rlen, i, at;
+	size_t rlen, i, at, first = 0, found = 0;
+	struct au_buf all = {0};
 	int err;
 	struct au_where w = {m->s, m->id, m->call_id, tool};
 
@@ -229,28 +230,35 @@ int au_text__conceal(struct audit_ctx *c, const struct au_msg *m, const char *to
 				goto out;
 			}
 		}
-		hit = strstr(sq, squashed[i]);
-		if (hit)
-			break;
+		if (!strstr(sq, squashed[i]))
+			continue;
+		/* the first phrase found is the evidence; all of them are named */
+		if (!hit) {
+			hit = strstr(sq, squashed[i]);
+			first = i;
+		}
+		if (found < 6)
+			au__buf_printf(&all, "%s\"%s\"", found ? ", " : "", au_conceal_phrases[i]);
+		found++;
 	}
 	if (!hit)
 		goto out;
 	at = unsquash(red, rlen, (size_t)(hit - sq));
-	ex = au__excerpt(red, rlen, at, strlen(au_conceal_phrases[i]), 60);
-	if (!ex || asprintf(&key, "%s|%s", path, au_conceal_phrases[i]) < 0) {
+	ex = au__excerpt(red, rlen, at, strlen(au_conceal_phrases[first]), 60);
+	if (!ex || all.oom || asprintf(&key, "%s|%s", path, au_conceal_phrases[first]) < 0) {
 		key = NULL;
 		err = -ENOMEM;
 		goto out;
 	}
-	au__add(c, AR_CONCEAL, AUDIT_HIGH, &w, key, ex, NULL,
-		"%s%s%s tells the model \"%s\"", path, tool ? " of " : "", tool ? tool : "",
-		au_conceal_phrases[i]);
+	au__add(c, AR_CONCEAL, AUDIT_HIGH, &w, key, ex, NULL, "%s%s%s tells the model %s", path,
+		tool ? " of " : "", tool ? tool : "", all.s);
 	err = c->err;
 out:
 	free(owned);
 	free(sq);
 	free(ex);
 	free(key);
+	free(all.s);
 	return err;
 }
 

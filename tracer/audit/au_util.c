@@ -134,15 +134,43 @@ static size_t char_start(const char *s, size_t i)
 	return i;
 }
 
+/* If i falls inside a redaction marker, where that marker starts and ends
+ * (*m0, *m1); false otherwise. A marker is at most REDACT_MARKER_MAX
+ * bytes. */
+static bool in_marker(const char *s, size_t len, size_t i, size_t *m0, size_t *m1)
+{
+	size_t from = i > REDACT_MARKER_MAX ? i - REDACT_MARKER_MAX : 0;
+
+	for (size_t k = i; k-- > from;) {
+		const char *close;
+
+		if (s[k] != '[' || len - k < 10 || memcmp(s + k, "[redacted:", 10))
+			continue;
+		close = memchr(s + k, ']', len - k < REDACT_MARKER_MAX ? len - k : REDACT_MARKER_MAX);
+		if (!close || (size_t)(close - s) < i)
+			return false;
+		*m0 = k;
+		*m1 = (size_t)(close - s) + 1;
+		return true;
+	}
+	return false;
+}
+
 char *au__excerpt(const char *s, size_t len, size_t at, size_t n, size_t ctx)
 {
 	size_t a = at > ctx ? char_start(s, at - ctx) : 0;
 	size_t e = at + n + ctx < len ? char_start(s, at + n + ctx) : len;
+	size_t m0, m1;
 	struct au_buf b = {0};
 	char *mid;
 
 	if (e < at + n)
 		e = at + n < len ? at + n : len;
+	/* a marker is shown whole or not at all */
+	if (a > 0 && in_marker(s, len, a, &m0, &m1))
+		a = m0;
+	if (e < len && in_marker(s, len, e, &m0, &m1))
+		e = m1;
 	mid = au__clean(s + a, e - a, 0, false);
 	if (!mid)
 		return NULL;
@@ -317,10 +345,16 @@ char *au__diff(const char *a, const char *b, size_t max_lines)
 			continue;
 		}
 		au__buf_add(&out, sign, 2);
-		/* cJSON_Print indents with tabs: two spaces read better */
+		/* cJSON_Print indents with tabs and puts one after a key: two
+		 * spaces and one read better */
 		while (*line == '\t') {
 			au__buf_add(&out, "  ", 2);
 			line++;
+		}
+		for (const char *t; (t = strchr(line, '\t'));) {
+			au__buf_add(&out, line, (size_t)(t - line));
+			au__buf_add(&out, " ", 1);
+			line = t + 1;
 		}
 		au__buf_add(&out, line, strlen(line));
 		au__buf_add(&out, "\n", 1);

@@ -243,7 +243,23 @@ static void sarif_rules(FILE *out)
 		fputs("        {\"id\":", out);
 		jstr(out, r->id);
 		fputs(",\"name\":", out);
-		jstr(out, r->id);
+		{
+			/* SARIF wants a name that differs from the id: PascalCase */
+			char name[64];
+			size_t o = 0;
+			bool up = true;
+
+			for (const char *p = r->id; *p && o + 1 < sizeof(name); p++) {
+				if (*p == '-') {
+					up = true;
+					continue;
+				}
+				name[o++] = up && *p >= 'a' && *p <= 'z' ? (char)(*p - 32) : *p;
+				up = false;
+			}
+			name[o] = '\0';
+			jstr(out, name);
+		}
 		fputs(",\"shortDescription\":{\"text\":", out);
 		jstr(out, r->title);
 		fputs("},\"fullDescription\":{\"text\":", out);
