@@ -182,6 +182,17 @@ else
 	say_fail "--no-redact: other secret findings, or a secret in the output"
 fi
 
+# The HTML report lists the same findings, as text.
+"$MT" report --html "$TMP/bad.html" --db "$TMP/bad.db" 2> "$TMP/report.err"
+rows=$(grep -o '<tr class="finding">' "$TMP/bad.html" | wc -l)
+if [ "$rows" -eq "$n_json" ] && grep -q '<section id="findings">' "$TMP/bad.html" &&
+	grep -q '&lt;IMPORTANT&gt;' "$TMP/bad.html" && ! grep -q '<IMPORTANT>' "$TMP/bad.html" &&
+	! grep -q "$(printf '\363\240\201')" "$TMP/bad.html"; then
+	echo "ok the HTML report lists the $rows findings, escaped"
+else
+	say_fail "HTML report: $rows finding rows for $n_json findings"
+fi
+
 # Errors: exit 2.
 "$MT" audit --db "$TMP/missing.db" > /dev/null 2>&1
 r1=$?
