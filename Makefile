@@ -28,7 +28,7 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 SCHEMA_SQL := $(sort $(wildcard schema/*.sql))
 # tracer/ has one folder per stage of the pipeline (see README, Layout).
-STAGES := capture wire mcp db cmd
+STAGES := capture wire mcp db audit cmd
 LIB_SRCS := $(filter-out tracer/cmd/main.c,$(foreach s,$(STAGES),$(wildcard tracer/$(s)/*.c)))
 LIB_HDRS := $(foreach s,$(STAGES),$(wildcard tracer/$(s)/*.h))
 LIB_OBJS := $(patsubst tracer/%.c,$(OUT)/tracer/%.o,$(LIB_SRCS)) $(OUT)/tracer/schema_sql.o

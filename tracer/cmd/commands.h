@@ -31,5 +31,8 @@ int cmd_export(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 /* mcptrace diff BASE.db HEAD.db [OPTIONS]   (cmd_diff.c) */
 int cmd_diff(int argc, char **argv);
+/* mcptrace audit [--db FILE] [--format FORMAT] [--fail-on SEV] [--baseline FILE]
+ * (cmd_audit.c; exit 0 clean, 1 findings, 2 error) */
+int cmd_audit(int argc, char **argv);
 
 #endif

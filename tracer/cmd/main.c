@@ -23,6 +23,7 @@ static const struct cmd cmds[] = {
 	{ "export", cmd_export, "a table as JSON Lines or CSV" },
 	{ "report", cmd_report, "write an HTML report: latency per tool, session timelines" },
 	{ "diff", cmd_diff, "compare two trace DBs; fail on latency or error regressions" },
+	{ "audit", cmd_audit, "security findings from the trace; SARIF for code scanning" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "print this help" },
 	{ 0 },
@@ -36,7 +37,7 @@ static int cmd_help(int argc, char **argv)
 	       "       COMMAND --help\n"
 	       "\n"
 	       "COMMAND := { run | attach | stats | calls | sessions | show | export | report | diff |\n"
-	       "             version | help }\n");
+	       "             audit | version | help }\n");
 	for (const struct cmd *c = cmds; c->name; c++)
 		printf("  %-8s %s\n", c->name, c->summary);
 	printf("\n"
@@ -46,6 +47,7 @@ static int cmd_help(int argc, char **argv)
 	       "  mcptrace stats --db t.db                    # latency per method and tool\n"
 	       "  mcptrace calls --status error --since 1h    # what failed in the last hour\n"
 	       "  mcptrace show 42                            # one call with its bodies\n"
+	       "  mcptrace audit --db t.db                    # security findings (exit 1 on any)\n"
 	       "  sqlite3 t.db 'select method, target, status, latency_ns from calls'\n");
 	return 0;
 }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * report: the page of mcptrace report (see report.h). It reads the DB:
- * the summary counts, the calls grouped per method and target
- * (db/summary.c), the sessions and the first calls of each; and it lays
- * out the page around them. The SVG drawings are report_svg.c's, the
+ * the summary counts, the security findings (audit/, as mcptrace audit
+ * finds them), the calls grouped per method and target (db/summary.c), the
+ * sessions and the first calls of each; and it lays out the page around
+ * them. The SVG drawings are report_svg.c's, the
  * escaping and the stylesheet report_html.c's, the options cmd_report.c's.
  */
 #include <errno.h>
@@ -15,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "audit/audit.h"
 #include "cmd/cli.h"
 #include "cmd/report.h"
 #include "cmd/report_html.h"
@@ -170,6 +172,78 @@ cleanup:
 		fprintf(stderr, "mcptrace: out of memory\n");
 	summary__list_free(&l);
 	return err;
+}
+
+/* ---- security findings ---- */
+
+/* What mcptrace audit finds in the DB, as it would print it (no baseline):
+ * computed here, read-only, so the page never shows a stale audit. */
+static int write_findings(sqlite3 *db, FILE *out)
+{
+	struct audit_result r = {0};
+	size_t by_sev[4] = {0}, i, shown;
+	int err = audit__run(db, NULL, &r);
+
+	if (err)
+		return err;
+	for (i = 0; i < r.n; i++)
+		by_sev[r.v[i].sev]++;
+	fputs("<section id=\"findings\"><h2>Security findings</h2>\n", out);
+	if (!r.n) {
+		fputs("<p class=\"note\">mcptrace audit finds nothing in this trace.</p></section>\n",
+		      out);
+		goto out;
+	}
+	fprintf(out,
+		"<p class=\"note\">What <code>mcptrace audit</code> finds in this trace: %zu high, "
+		"%zu medium, %zu low (README, section Audit, explains each rule). Text from the "
+		"servers is shown with credentials redacted and invisible characters as "
+		"&lt;U+XXXX&gt;.</p>\n",
+		by_sev[AUDIT_HIGH], by_sev[AUDIT_MEDIUM], by_sev[AUDIT_LOW]);
+	fputs("<table class=\"findings\"><thead><tr><th>severity</th><th>rule</th><th>session</th>"
+	      "<th>message</th><th>server</th><th>tool</th><th>finding</th></tr></thead>\n<tbody>\n",
+	      out);
+	for (i = 0, shown = 0; i < r.n && shown < REPORT_MAX_FINDINGS; i++, shown++) {
+		const struct audit_finding *f = &r.v[i];
+
+		fprintf(out, "<tr class=\"finding\"><td class=\"sev %s\">%s</td><td class=\"rule\">%s</td>"
+			     "<td class=\"num\">%lld</td><td class=\"num\">%lld</td><td class=\"name\">",
+			audit__sev_name(f->sev), audit__sev_name(f->sev), audit_rules[f->rule].id,
+			(long long)f->session_id, (long long)f->message_id);
+		report_html__put(out, f->server_name ? f->server_name : "?");
+		if (f->server_version) {
+			fputs(" ", out);
+			report_html__put(out, f->server_version);
+		}
+		if (f->server_command || f->server_url) {
+			fputs(" (", out);
+			report_html__put(out, f->server_command ? f->server_command : f->server_url);
+			fputs(")", out);
+		}
+		fputs("</td><td class=\"name\">", out);
+		report_html__put(out, f->tool ? f->tool : "-");
+		fputs("</td><td>", out);
+		report_html__put(out, f->explanation);
+		if (f->excerpt) {
+			fputs("<div class=\"excerpt\">", out);
+			report_html__put(out, f->excerpt);
+			fputs("</div>", out);
+		}
+		if (f->detail) {
+			fputs("<pre class=\"diff\">", out);
+			report_html__put(out, f->detail);
+			fputs("</pre>", out);
+		}
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</tbody></table>\n", out);
+	if (r.n > shown)
+		fprintf(out, "<p class=\"note\">Only the first %zu of %zu findings are shown: "
+			     "mcptrace audit lists them all.</p>\n", shown, r.n);
+	fputs("</section>\n", out);
+out:
+	audit__result_free(&r);
+	return 0;
 }
 
 /* ---- timeline ---- */
@@ -369,6 +443,8 @@ int report__write(sqlite3 *db, FILE *out, const struct report_opts *o)
 		fputs("</p>\n", out);
 	}
 	err = write_summary(db, out);
+	if (!err)
+		err = write_findings(db, out);
 	if (!err)
 		err = write_latency(db, out);
 	if (!err)

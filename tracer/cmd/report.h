@@ -19,6 +19,9 @@ struct sqlite3;
  * browser can still open. */
 #define REPORT_MAX_CALLS 500
 #define REPORT_MAX_SESSIONS 200
+/* Security findings listed (mcptrace audit, run on the DB as the page is
+ * written); the page says how many more there are. */
+#define REPORT_MAX_FINDINGS 200
 
 struct report_opts {
 	size_t max_calls;    /* per session in the timeline; 0 = REPORT_MAX_CALLS */

@@ -60,4 +60,11 @@ const char report_css[] =
     ".sw.pending{background:var(--pend)}\n"
     ".wf{overflow-x:auto;border:1px solid var(--line);border-radius:6px;padding:6px;"
     "background:var(--panel)}\n"
+    "td.sev{font-weight:600;text-transform:uppercase;font-size:12px}\n"
+    "td.rule{white-space:nowrap;font:12px ui-monospace,monospace}\n"
+    "td.sev.high{color:var(--err)}td.sev.medium{color:var(--unans)}td.sev.low{color:var(--mute)}\n"
+    ".excerpt{font:12px ui-monospace,monospace;color:var(--mute);overflow-wrap:anywhere;"
+    "margin-top:2px}\n"
+    "pre.diff{font:12px ui-monospace,monospace;background:var(--panel);padding:4px 6px;"
+    "margin:4px 0;white-space:pre-wrap;overflow-wrap:anywhere}\n"
     "footer{margin-top:32px;color:var(--mute);font-size:12px}\n";

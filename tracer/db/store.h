@@ -162,6 +162,15 @@ struct sqlite3 *store__db(struct store *s);
  * that is not a trace DB or of another schema version. */
 int store__open_readonly(struct sqlite3 **out, const char *path);
 
+/* Opens an existing trace DB for reading and for adding rows that derive
+ * from the trace (mcptrace audit's findings), without the tracer's writer
+ * lock: it may run while mcptrace traces into the same file (SQLite's own
+ * locks order the two). Migrates an older schema as store__open does.
+ * -EACCES, with nothing said, when the file may only be read (the caller
+ * then falls back to store__open_readonly); other failures as
+ * store__open_readonly, with a line on stderr. */
+int store__open_update(struct sqlite3 **out, const char *path);
+
 /* Brings an open DB to user_version n_steps with steps[i] taking it from
  * version i to i + 1: checks it is new (version 0, no tables) or ours
  * (application_id) and not newer than n_steps, turns on WAL, and runs the

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -220,16 +221,14 @@ int store__init_db(sqlite3 *db, const char *path, const char *const *steps, size
 	return migrate(db, path, steps, n_steps);
 }
 
-int store__open_readonly(sqlite3 **out, const char *path)
+/* What both openers check before SQLite sees the path: that it names a
+ * regular file, not a missing one (SQLite would create it, or say only
+ * "unable to open database file"). */
+static int check_file(const char *path)
 {
 	struct stat st;
-	sqlite3 *db = NULL;
-	int64_t version = 0;
-	int err, rc;
+	int err;
 
-	*out = NULL;
-	/* SQLite's own message for a missing file is "unable to open
-	 * database file"; say what is wrong instead. */
 	if (stat(path, &st) != 0) {
 		err = -errno;
 		fprintf(stderr, "mcptrace: failed to open %s: %s\n", path, strerror(errno));
@@ -239,6 +238,62 @@ int store__open_readonly(sqlite3 **out, const char *path)
 		fprintf(stderr, "mcptrace: %s is not a regular file\n", path);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int store__open_update(sqlite3 **out, const char *path)
+{
+	int64_t app_id = 0, version = 0;
+	sqlite3 *db = NULL;
+	int err, rc;
+
+	*out = NULL;
+	err = check_file(path);
+	if (err)
+		return err;
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK) {
+		/* A file we may only read says so here or at the first write;
+		 * the caller tells -EACCES apart, quietly. */
+		err = rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN || rc == SQLITE_PERM
+			  ? -EACCES
+			  : (db ? store_schema__fail(db, "open", path) : -ENOMEM);
+		goto cleanup;
+	}
+	store_schema__harden(db);
+	if (access(path, W_OK) != 0) {
+		err = -EACCES;
+		goto cleanup;
+	}
+	/* An empty file is not made a trace DB here: only the tracer creates
+	 * one. What is not ours is refused with the reader's words. */
+	if (query_int(db, "PRAGMA application_id", &app_id) != SQLITE_OK ||
+	    app_id != STORE_APPLICATION_ID) {
+		err = check_db(db, path, schema_step_count, true, &version);
+		err = err ? err : -EINVAL;
+		goto cleanup;
+	}
+	err = store__init_db(db, path, schema_steps, schema_step_count);
+	if (err)
+		goto cleanup;
+	*out = db;
+	return 0;
+
+cleanup:
+	sqlite3_close(db);
+	return err;
+}
+
+int store__open_readonly(sqlite3 **out, const char *path)
+{
+	sqlite3 *db = NULL;
+	int64_t version = 0;
+	int err, rc;
+
+	*out = NULL;
+	err = check_file(path);
+	if (err)
+		return err;
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
 	if (rc != SQLITE_OK) {
 		err = db ? store_schema__fail(db, "open", path) : -ENOMEM;
