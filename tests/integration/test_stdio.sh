@@ -48,6 +48,17 @@ for s in basic concurrent cancel unknown-tool sampling roots progress big two-se
 	fi
 done
 
+# Each process's command line: the host's, and the server's it spawned
+# (as the host logged its pid), words joined by spaces.
+got=$(sqlite3 "$TMP/basic.db" "select cmdline from processes where pid = (select pid from processes order by id limit 1)")
+srv=$(sed -n 's/.*"server_pid":\([0-9]*\).*/\1/p' "$TMP/basic.jsonl" | head -1)
+got_srv=$(sqlite3 "$TMP/basic.db" "select cmdline from processes where pid = '$srv'")
+case "$got|$got_srv" in
+"node $IT/host.mjs --scenario basic --log $TMP/basic.jsonl|$(command -v node) "*"/server-everything/dist/index.js stdio")
+	echo "ok cmdline: the host's and the spawned server's command lines are stored" ;;
+*) say_fail "cmdline: host '$got', server (pid $srv) '$got_srv'" ;;
+esac
+
 # --max-msg takes its whole documented range: the probes load at the top
 # of it as at the bottom.
 for m in 4k 1g; do

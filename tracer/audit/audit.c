@@ -310,7 +310,8 @@ static int load_sessions(struct audit_ctx *c)
 	static const char sql[] =
 	    "SELECT s.id, s.run_id, s.transport, s.tls, s.client_pid, s.server_pid, s.client_name, "
 	    "s.server_name, s.server_version, s.client_addr, s.server_addr, "
-	    "(SELECT p.comm FROM processes p WHERE p.run_id IS s.run_id AND p.pid = s.server_pid "
+	    "(SELECT coalesce(p.cmdline, p.comm) FROM processes p WHERE p.run_id IS s.run_id AND "
+	    "p.pid = s.server_pid "
 	    " ORDER BY p.id DESC LIMIT 1) "
 	    "FROM sessions s ORDER BY s.id";
 	sqlite3_stmt *st;

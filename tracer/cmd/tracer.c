@@ -19,6 +19,7 @@
 
 #include "mcptrace.h"
 #include "capture/capture.h"
+#include "capture/proc_info.h"
 #include "cmd/tracer.h"
 #include "db/store.h"
 #include "db/store_sink.h"
@@ -107,14 +108,18 @@ static void db_check(struct tracer *t, int err)
 }
 
 /* What is known of a process; ST_NULL (NULL for comm) keeps what the DB
- * has. */
+ * has. With a comm, its command line is read from /proc if the process
+ * still runs under that name. */
 static void upsert_process(struct tracer *t, pid_t pid, int64_t ppid, const char *comm,
 			   int64_t started_ns, int64_t exited_ns, int64_t exit_code)
 {
+	char cmdline[4096];
 	struct st_process p = {
 		.pid = pid,
 		.ppid = ppid,
 		.comm = comm,
+		.cmdline = comm && proc_info__cmdline(pid, comm, cmdline, sizeof(cmdline)) ? cmdline
+											: NULL,
 		.started_ns = started_ns,
 		.exited_ns = exited_ns,
 		.exit_code = exit_code,

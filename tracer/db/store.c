@@ -102,13 +102,13 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_PROCESS_UPDATE] =
 	"UPDATE processes SET ppid = coalesce(?3, ppid), comm = coalesce(?4, comm), "
 	"started_ns = coalesce(?5, started_ns), exited_ns = coalesce(?6, exited_ns), "
-	"exit_code = coalesce(?7, exit_code) "
+	"exit_code = coalesce(?7, exit_code), cmdline = coalesce(?8, cmdline) "
 	"WHERE id = (SELECT max(id) FROM processes WHERE run_id IS ?1 AND pid = ?2) "
 	"AND NOT (exited_ns IS NOT NULL AND ?6 IS NULL) "
 	"AND NOT (started_ns IS NOT NULL AND ?5 IS NOT NULL AND started_ns <> ?5)",
     [ST_PROCESS_INSERT] =
-	"INSERT INTO processes (run_id, pid, ppid, comm, started_ns, exited_ns, exit_code) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	"INSERT INTO processes (run_id, pid, ppid, comm, started_ns, exited_ns, exit_code, cmdline) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_LOSS_INSERT] =
 	"INSERT INTO losses (run_id, ts_ns, pid, fd, stream_id, direction, offset, bytes, "
 	"reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -595,6 +595,7 @@ static void bind_process(sqlite3_stmt *st, const struct st_process *p, int64_t r
 	bind_int(st, 5, p->started_ns, rc);
 	bind_int(st, 6, p->exited_ns, rc);
 	bind_int(st, 7, p->exit_code, rc);
+	bind_str(st, 8, p->cmdline, rc);
 }
 
 /*

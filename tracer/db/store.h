@@ -71,6 +71,7 @@ struct st_call {
 struct st_process {
 	int64_t pid, ppid; /* ppid ST_NULL if unknown */
 	const char *comm;
+	const char *cmdline; /* words joined by spaces; NULL keeps what the DB has */
 	int64_t started_ns, exited_ns; /* ST_NULL if unknown */
 	int64_t exit_code; /* ST_NULL while running */
 };
