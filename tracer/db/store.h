@@ -30,6 +30,7 @@ struct st_session {
 	const char *mcp_session_id;
 	int64_t started_ns, ended_ns; /* ended_ns ST_NULL while open */
 	const char *client_addr, *server_addr; /* "ip:port"; NULL if unknown */
+	int64_t parent_session_id; /* a gateway's inbound session this one serves; 0 = NULL */
 };
 
 struct st_message {
@@ -66,6 +67,7 @@ struct st_call {
 	const char *error_message;
 	int64_t http_status; /* the failed HTTP exchange's status; 0 = NULL */
 	int64_t previous_round_id; /* the input_required round this one continues; 0 = NULL */
+	int64_t parent_call_id; /* a gateway's inbound call this backend call serves; 0 = NULL */
 };
 
 struct st_process {

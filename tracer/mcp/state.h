@@ -159,7 +159,7 @@ enum session_str {
 };
 
 struct session {
-	char *key; /* HTTP sessions: "http:SID", "sse:SID", "peer:...", "conn:N"; stdio: NULL */
+	char *key; /* HTTP: "http:ENDPOINT SID", "sse:SERVER SID", "peer:...", "conn:N"; stdio: NULL */
 	pid_t a, b; /* stdio key: the two ends, a < b, or (pid, 0) with the peer unknown */
 	pid_t client, server; /* 0 while unknown */
 	struct st_session row;
