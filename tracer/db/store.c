@@ -44,6 +44,7 @@ enum stmt_idx {
 	ST_MESSAGE_TIMES,
 	ST_CALL_INSERT,
 	ST_CALL_UPDATE,
+	ST_CALL_PARENT,
 	ST_PROCESS_UPDATE,
 	ST_PROCESS_INSERT,
 	ST_LOSS_INSERT,
@@ -95,6 +96,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 	"end_ns = ?10, latency_ns = ?11, server_latency_ns = ?12, status = ?13, "
 	"error_code = ?14, error_message = ?15, http_status = ?16, "
 	"previous_round_id = ?17, parent_call_id = ?18 WHERE id = ?1",
+    [ST_CALL_PARENT] = "UPDATE calls SET parent_call_id = ?2 WHERE id = ?1",
     /* The newest row of the pid, unless it belongs to an earlier process
      * that had that pid: one that has exited while the caller reports a
      * live one, or one that started at another time. Unknown values
@@ -533,6 +535,19 @@ int store__update_call(struct store *s, const struct st_call *c)
 	bind_call(st, c, c->id, &rc);
 	err = write_step(s, st, rc, "update a call in");
 	return err ? err : check_changed(s, "calls", c->id);
+}
+
+int store__set_call_parent(struct store *s, int64_t call_id, int64_t parent_call_id)
+{
+	int rc = SQLITE_OK, err;
+	sqlite3_stmt *st = row_begin(s, ST_CALL_PARENT, &err);
+
+	if (!st)
+		return err;
+	bind_id(st, 1, call_id, &rc);
+	bind_id(st, 2, parent_call_id, &rc);
+	err = write_step(s, st, rc, "link a call in");
+	return err ? err : check_changed(s, "calls", call_id);
 }
 
 /* Binds ?1..?7, shared by the process update and insert. */

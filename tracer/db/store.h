@@ -139,6 +139,8 @@ int store__set_message_times(struct store *s, int64_t msg_id, int64_t ts_ns, int
 int store__add_call(struct store *s, struct st_call *c);
 /* Rewrites every column of the row c->id. */
 int store__update_call(struct store *s, const struct st_call *c);
+/* Row call_id gets parent_call_id, its other columns as they are. */
+int store__set_call_parent(struct store *s, int64_t call_id, int64_t parent_call_id);
 int store__upsert_process(struct store *s, const struct st_process *p);
 int store__add_loss(struct store *s, const struct st_loss *l);
 int store__add_parse_error(struct store *s, const struct st_parse_error *e);

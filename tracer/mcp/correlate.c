@@ -34,6 +34,7 @@ void call__put(struct call *c)
 		return;
 	if (c->dirty)
 		call__sync(c->s->ss, c);
+	hops__forget(c);
 	free(c->rpc_id);
 	free(c->method);
 	free(c->target);
@@ -347,6 +348,7 @@ void message__new(struct sessions *ss, const struct line_ctx *x, const struct rp
 		c->req_sent = sent;
 		c->req_recv = recv;
 		c->row.request_msg_id = row.id;
+		hops__request(ss, c);
 		call__write(ss, c);
 	} else if (ref->part == PART_RESPONSE) {
 		call_answer(c, m, row.id, sent, recv);

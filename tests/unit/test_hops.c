@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Gateways from bytes: a traced gateway G (pid 100) serves a client on one
+ * hop and calls a backend on another. Its records go through the stream
+ * and session stages into a real DB; the checks read back one session per
+ * hop and each backend call linked to the inbound call it serves.
+ *
+ * The fake /proc: fd 3 is G's inbound TCP connection (G listens on
+ * 127.0.0.1:8080, client pid 50); fds 5 and 6 are its connections to
+ * backends at 127.0.0.1:9001 and :9002; pipes 4 (G writes) and 7 (G
+ * reads) go to a stdio server, pid 300, when G is the client, or come from
+ * a host, pid 400, when G is a stdio server (inbound_stdio).
+ */
+#include "pipeline.h"
+
+#define CLIENT_PID 50
+#define STDIO_SERVER 300
+#define STDIO_HOST 400
+
+static bool inbound_stdio;
+
+static pid_t gw_pipe_peer(pid_t self, uint8_t kind, uint64_t ino, uint64_t peer_ino, uint8_t dir)
+{
+	(void)self, (void)kind, (void)ino, (void)peer_ino, (void)dir;
+	return inbound_stdio ? STDIO_HOST : STDIO_SERVER;
+}
+
+static pid_t gw_tcp(pid_t self, uint64_t ino, struct tcp_ends *e)
+{
+	(void)self;
+	memset(e, 0, sizeof(*e));
+	if (ino == 3) {
+		snprintf(e->local, sizeof(e->local), "127.0.0.1:8080");
+		snprintf(e->remote, sizeof(e->remote), "127.0.0.1:50003");
+		return CLIENT_PID;
+	}
+	snprintf(e->local, sizeof(e->local), "127.0.0.1:%u", 41000 + (unsigned)ino);
+	snprintf(e->remote, sizeof(e->remote), "127.0.0.1:%u", ino == 6 ? 9002 : 9001);
+	return 0;
+}
+
+static const struct proc_lookup gw_lookup = { gw_pipe_peer, no_ancestor, gw_tcp };
+
+static void gw_setup(struct fixture *f, bool stdio_in)
+{
+	inbound_stdio = stdio_in;
+	setup(f, 1 << 20);
+	sessions__set_lookup(f->ss, &gw_lookup);
+	f->pipes = 1u << 4 | 1u << 7;
+}
+
+#define INIT "{\"jsonrpc\":\"2.0\",\"id\":%s,\"method\":\"initialize\",\"params\":{" \
+	     "\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":" \
+	     "{\"name\":\"%s\",\"version\":\"1\"}}}"
+#define INIT_RES "{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":{\"protocolVersion\":" \
+		 "\"2025-06-18\",\"capabilities\":{},\"serverInfo\":{\"name\":\"%s\"," \
+		 "\"version\":\"2\"}}}"
+#define TOOL "{\"jsonrpc\":\"2.0\",\"id\":%s,\"method\":\"tools/call\",\"params\":{" \
+	     "\"name\":\"%s\",\"arguments\":{\"x\":%d}}}"
+#define TOOL_RES "{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":{\"content\":[]}}"
+#define PING "{\"jsonrpc\":\"2.0\",\"id\":%s,\"method\":\"ping\"}"
+#define EMPTY_RES "{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":{}}"
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+	static char bufs[4][1024];
+	static unsigned next;
+	char *b = bufs[next++ % 4];
+	va_list ap;
+
+	va_start(ap, f);
+	vsnprintf(b, sizeof(bufs[0]), f, ap);
+	va_end(ap);
+	return b;
+}
+
+/* An HTTP request carrying body (sid NULL: none yet), and its answer. */
+static char *post(const char *sid, const char *body)
+{
+	return http_message("POST /mcp HTTP/1.1\r\nHost: x\r\n", sid, body);
+}
+
+static char *reply(const char *sid, const char *body)
+{
+	return http_message("HTTP/1.1 200 OK\r\n", sid, body);
+}
+
+/* A stdio line. */
+static char *line(const char *json)
+{
+	return fmt("%s\n", json);
+}
+
+/* Every backend call (client G) and the rpc id of its parent, in order. */
+#define LINKS_SQL                                                                                 \
+	"select group_concat(b, ' ') from (select c.method || ':' || c.rpc_id || '<' || "        \
+	"coalesce(p.rpc_id, '-') as b from calls c join sessions s on s.id = c.session_id "     \
+	"left join calls p on p.id = c.parent_call_id where s.client_pid = 100 order by c.id)"
+
+/* HTTP in, stdio out (supergateway): the gateway rewrites ids, answers a
+ * ping itself, and makes a ping of its own later: only forwarded calls
+ * link, each to its own inbound call. */
+static void test_http_in_stdio_out(void)
+{
+	struct fixture f;
+
+	gw_setup(&f, false);
+	say(&f, 3, 0, post(NULL, fmt(INIT, "0", "host")));
+	say(&f, 4, 1, line(fmt(INIT, "1000", "gw")));
+	say(&f, 7, 0, line(fmt(INIT_RES, "1000", "everything")));
+	say(&f, 3, 1, reply("abc", fmt(INIT_RES, "0", "everything")));
+	say(&f, 3, 0, post("abc", fmt(TOOL, "1", "echo", 1)));
+	say(&f, 4, 1, line(fmt(TOOL, "1001", "echo", 1)));
+	say(&f, 3, 0, post("abc", fmt(PING, "2")));
+	say(&f, 3, 1, reply("abc", fmt(EMPTY_RES, "2"))); /* answered by G itself */
+	say(&f, 7, 0, line(fmt(TOOL_RES, "1001")));
+	say(&f, 3, 1, reply("abc", fmt(TOOL_RES, "1")));
+	say(&f, 4, 1, line(fmt(PING, "1002"))); /* G's own keep-alive */
+	say(&f, 7, 0, line(fmt(EMPTY_RES, "1002")));
+
+	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions"), 2);
+	check_str(&f, "select group_concat(transport || ' ' || client_pid || '>' || "
+		      "coalesce(server_pid, '?') || ' ' || coalesce(server_addr, '-'), ' | ') from "
+		      "(select * from sessions order by started_ns, id)",
+		  "http 50>100 127.0.0.1:8080 | stdio 100>300 -");
+	check_str(&f, LINKS_SQL, "initialize:1000<0 tools/call:1001<1 ping:1002<-");
+	CHECK_EQ_INT(q_int(&f, "select count(*) from calls where parent_call_id is not null"), 2);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from calls c join calls p on p.id = "
+			       "c.parent_call_id where p.parent_call_id is not null"),
+		     0);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions b join sessions i on i.id = "
+			       "b.parent_session_id where b.transport = 'stdio' and "
+			       "i.transport = 'http'"),
+		     1);
+	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions where parent_session_id is null"), 1);
+	/* the gateway's own time: its view of the inbound call (5 us, a
+	 * syscall a us) less the backend call's (3 us) */
+	CHECK_EQ_INT(q_int(&f, "select p.server_latency_ns - c.latency_ns from calls c join calls "
+			       "p on p.id = c.parent_call_id where c.method = 'tools/call'"),
+		     5000 - 3000);
+	teardown(&f);
+}
+
+/* One inbound session fanned out to two HTTP backends that both get the
+ * inbound Mcp-Session-Id (a forwarding proxy): three sessions, each
+ * backend call linked to the inbound call it serves, though backends
+ * reuse one id and answer out of order; identical concurrent calls pair
+ * oldest first, and arguments tell calls of one tool apart. */
+static void test_fan_out(void)
+{
+	struct fixture f;
+
+	gw_setup(&f, false);
+	say(&f, 3, 0, post("abc", fmt(TOOL, "1", "echo", 1)));
+	say(&f, 3, 0, post("abc", fmt(TOOL, "2", "add", 2)));
+	say(&f, 3, 0, post("abc", fmt(TOOL, "3", "echo", 3)));
+	say(&f, 3, 0, post("abc", fmt(TOOL, "4", "echo", 1)));
+	say(&f, 5, 1, post("abc", fmt(TOOL, "7", "echo", 3)));
+	say(&f, 6, 1, post("abc", fmt(TOOL, "7", "add", 2)));
+	say(&f, 5, 1, post("abc", fmt(TOOL, "8", "echo", 1)));
+	say(&f, 5, 1, post("abc", fmt(TOOL, "9", "echo", 1)));
+	say(&f, 6, 0, reply("abc", fmt(TOOL_RES, "7")));
+	say(&f, 3, 1, reply("abc", fmt(TOOL_RES, "2")));
+	say(&f, 5, 0, reply("abc", fmt(TOOL_RES, "7")));
+	say(&f, 3, 1, reply("abc", fmt(TOOL_RES, "3")));
+	say(&f, 5, 0, reply("abc", fmt(TOOL_RES, "8")));
+	say(&f, 5, 0, reply("abc", fmt(TOOL_RES, "9")));
+	say(&f, 3, 1, reply("abc", fmt(TOOL_RES, "1")));
+	say(&f, 3, 1, reply("abc", fmt(TOOL_RES, "4")));
+
+	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions where mcp_session_id = 'abc'"), 3);
+	check_str(&f, "select group_concat(server_addr || ' ' || client_pid || '>' || "
+		      "coalesce(server_pid, '?'), ' | ') from (select * from sessions order by id)",
+		  "127.0.0.1:8080 50>100 | 127.0.0.1:9001 100>? | 127.0.0.1:9002 100>?");
+	check_str(&f, "select group_concat(s.server_addr || ' ' || c.rpc_id || '<' || p.rpc_id, "
+		      "' ') from (select * from calls order by id) c join sessions s on s.id = "
+		      "c.session_id join calls p on p.id = c.parent_call_id",
+		  "127.0.0.1:9001 7<3 127.0.0.1:9002 7<2 127.0.0.1:9001 8<1 127.0.0.1:9001 9<4");
+	CHECK_EQ_INT(q_int(&f, "select count(*) from calls where status = 'ok'"), 8);
+	CHECK_EQ_INT(q_int(&f, "select count(distinct parent_session_id) from sessions where "
+			       "client_pid = 100"),
+		     1);
+	teardown(&f);
+}
+
+/* Stdio in, HTTP out (mcp-remote): G is the stdio server of a host and
+ * the HTTP client of a remote server. */
+static void test_stdio_in_http_out(void)
+{
+	struct fixture f;
+
+	gw_setup(&f, true);
+	say(&f, 7, 0, line(fmt(INIT, "0", "host")));
+	say(&f, 5, 1, post(NULL, fmt(INIT, "0", "mcp-remote")));
+	say(&f, 5, 0, reply("r1", fmt(INIT_RES, "0", "remote")));
+	say(&f, 4, 1, line(fmt(INIT_RES, "0", "remote")));
+	say(&f, 7, 0, line(fmt(TOOL, "\"a\"", "echo", 5)));
+	say(&f, 5, 1, post("r1", fmt(TOOL, "1", "echo", 5)));
+	say(&f, 5, 0, reply("r1", fmt(TOOL_RES, "1")));
+	say(&f, 4, 1, line(fmt(TOOL_RES, "\"a\"")));
+
+	check_str(&f, "select group_concat(transport || ' ' || coalesce(client_pid, '?') || '>' || "
+		      "coalesce(server_pid, '?'), ' | ') from (select * from sessions order by "
+		      "started_ns, id)",
+		  "stdio 400>100 | http 100>?");
+	check_str(&f, LINKS_SQL, "initialize:0<0 tools/call:1<\"a\"");
+	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions b join sessions i on i.id = "
+			       "b.parent_session_id where b.transport = 'http' and "
+			       "i.transport = 'stdio'"),
+		     1);
+	teardown(&f);
+}
+
+int main(void)
+{
+	RUN_TEST(test_http_in_stdio_out);
+	RUN_TEST(test_fan_out);
+	RUN_TEST(test_stdio_in_http_out);
+	return CHECK_DONE();
+}
