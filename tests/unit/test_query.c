@@ -959,7 +959,7 @@ static void test_cli(void)
 	    {cmd_export, {"export", "--format", "csv", "users"}, "no table 'users'"},
 	    {cmd_export, {"export", "--format", "csv", "calls", "more"}, "unexpected argument"},
 	    {cmd_export, {"export", "-f", "csv", "-o", ""}, "-o needs a file name"},
-	    {cmd_stats, {"stats", "--by", "tool"}, "--by takes method, target or session"},
+	    {cmd_stats, {"stats", "--by", "tool"}, "--by takes method, target, session or hop"},
 	};
 	int (*const fns[])(int, char **) = {cmd_calls, cmd_sessions, cmd_show, cmd_export,
 					    cmd_stats};

@@ -76,7 +76,27 @@ static void print_json(struct output *o, const struct call_view *v)
 	put_str(fp, "error_message", v->error_message);
 	put_int(fp, "previous_round_id", v->previous_round_id ? v->previous_round_id : ST_NULL,
 		false);
+	put_int(fp, "parent_call_id", v->parent_call_id ? v->parent_call_id : ST_NULL, false);
+	put_int(fp, "gateway_pid", v->gateway_pid ? v->gateway_pid : ST_NULL, false);
 	fputs("}\n", fp);
+}
+
+/* Which hop through a gateway the call is: "gw G -> SERVER" for the call
+ * the gateway made, "CLIENT -> gw G" for the call it served so. */
+static void put_hop(FILE *fp, const struct call_view *v)
+{
+	char client[24] = "?", server[24] = "?";
+
+	if (!v->gateway_pid)
+		return;
+	if (v->client_pid != ST_NULL)
+		snprintf(client, sizeof(client), "%lld", (long long)v->client_pid);
+	if (v->server_pid != ST_NULL)
+		snprintf(server, sizeof(server), "%lld", (long long)v->server_pid);
+	if (v->parent_call_id)
+		fprintf(fp, "  gw %lld -> %s", (long long)v->gateway_pid, server);
+	else
+		fprintf(fp, "  %s -> gw %lld", client, (long long)v->gateway_pid);
 }
 
 void output__call(struct output *o, const struct call_view *v)
@@ -108,6 +128,7 @@ void output__call(struct output *o, const struct call_view *v)
 		fprintf(o->fp, "  %lld %s", v->error_code != ST_NULL ? (long long)v->error_code : 0LL,
 			err);
 	}
+	put_hop(o->fp, v);
 	fputc('\n', o->fp);
 	fflush(o->fp);
 }
@@ -137,6 +158,8 @@ static int on_call(void *ctx, const struct sink_call *c)
 		.error_code = r->error_code,
 		.error_message = r->error_message,
 		.previous_round_id = r->previous_round_id,
+		.parent_call_id = r->parent_call_id,
+		.gateway_pid = c->gateway_pid,
 	};
 	output__call(ctx, &v);
 	return 0;

@@ -75,6 +75,7 @@ static void call_give(struct sessions *ss, struct call *c, enum call_phase phase
 		.session = &c->s->row,
 		.is_new = !c->given,
 		.phase = phase,
+		.gateway_pid = hops__gateway(c),
 	};
 
 	call_times(c);

@@ -11,8 +11,8 @@
  * the backend request sent at or after the inbound request and before the
  * inbound response. One to one: an inbound call serves at most one backend
  * call, the oldest waiting one first, so concurrent identical calls pair
- * in order. A backend session names the inbound session its linked calls
- * serve while they all serve the same one.
+ * in order. A backend session (the gateway its client) names the inbound
+ * session its linked calls serve while they all serve the same one.
  *
  * The two requests may be made into calls in either order: the gateway
  * reads the inbound request before it writes the backend one, but a
@@ -47,8 +47,8 @@ struct hop {
 	uint64_t what; /* method, target and arguments */
 	int64_t start_ns;
 	int64_t end_ns; /* its response, once freed; ST_NULL if it had none */
-	bool taken; /* a backend call links to it */
-	bool linked; /* it links to its inbound call */
+	bool taken;	/* a backend call links to it */
+	bool linked;	/* it links to its inbound call */
 };
 
 struct hops {
@@ -143,7 +143,11 @@ static void link_hops(struct sessions *ss, struct hop *b, struct hop *in)
 		return;
 	}
 	c->row.parent_call_id = in->call_id;
-	session_parent(ss, c->s, in->session_id);
+	/* A backend session is one the gateway is the client of: a request
+	 * the server there makes, forwarded to the inbound client (sampling),
+	 * does not make the inbound session a backend of the other. */
+	if (c->requester == ROLE_CLIENT)
+		session_parent(ss, c->s, in->session_id);
 	call__write(ss, c);
 }
 
@@ -161,14 +165,14 @@ static struct hop *remember(struct sessions *ss, struct call *c, int64_t start)
 	}
 	e = hop_at(h, h->count++);
 	*e = (struct hop){
-		.requester = c->requester == ROLE_CLIENT ? c->s->client : c->s->server,
-		.responder = c->requester == ROLE_CLIENT ? c->s->server : c->s->client,
-		.call = c,
-		.call_id = c->row.id,
-		.session_id = c->s->row.id,
-		.what = call_what(c),
-		.start_ns = start,
-		.end_ns = ST_NULL,
+	    .requester = c->requester == ROLE_CLIENT ? c->s->client : c->s->server,
+	    .responder = c->requester == ROLE_CLIENT ? c->s->server : c->s->client,
+	    .call = c,
+	    .call_id = c->row.id,
+	    .session_id = c->s->row.id,
+	    .what = call_what(c),
+	    .start_ns = start,
+	    .end_ns = ST_NULL,
 	};
 	c->hop = e;
 	return e;
@@ -186,8 +190,7 @@ void hops__request(struct sessions *ss, struct call *c)
 	e = remember(ss, c, start);
 	if (e->requester > 0 && (match = find_inbound(ss->hops, e)))
 		link_hops(ss, e, match);
-	if (e->responder > 0 && e->responder != e->requester &&
-	    (match = find_backend(ss->hops, e)))
+	if (e->responder > 0 && e->responder != e->requester && (match = find_backend(ss->hops, e)))
 		link_hops(ss, match, e);
 }
 
@@ -200,6 +203,15 @@ void hops__forget(struct call *c)
 	e->call = NULL;
 	e->end_ns = c->answered ? first_of(c->resp_sent, c->resp_recv) : ST_NULL;
 	c->hop = NULL;
+}
+
+pid_t hops__gateway(const struct call *c)
+{
+	const struct hop *e = c->hop;
+
+	if (!e)
+		return 0;
+	return e->linked ? e->requester : e->taken ? e->responder : 0;
 }
 
 void hops__free(struct sessions *ss)

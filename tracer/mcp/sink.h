@@ -37,6 +37,10 @@ struct sink_call {
 	const struct st_session *session; /* the call's session, as it is now */
 	bool is_new; /* the first time this call is handed on */
 	enum call_phase phase;
+	/* One side of a hop through a gateway (mcp/hops.c): the gateway's
+	 * pid, which made this call (row->parent_call_id is set) or served
+	 * it by making one; 0 for a call that crossed no gateway. */
+	int64_t gateway_pid;
 };
 
 /* Each callback is optional; each returns 0 or a negative errno. */

@@ -349,6 +349,9 @@ struct hop;
 void hops__request(struct sessions *ss, struct call *c);
 /* c is about to be freed. */
 void hops__forget(struct call *c);
+/* The gateway c is a hop of: its requester if it serves an inbound call,
+ * its responder if a backend call serves it; else 0. */
+pid_t hops__gateway(const struct call *c);
 void hops__free(struct sessions *ss);
 
 #endif
