@@ -81,22 +81,25 @@ static void print_json(struct output *o, const struct call_view *v)
 	fputs("}\n", fp);
 }
 
-/* Which hop through a gateway the call is: "gw G -> SERVER" for the call
- * the gateway made, "CLIENT -> gw G" for the call it served so. */
+/* Which hop through a gateway the call is: "gw G -> RESPONDER" for the call
+ * the gateway made, "REQUESTER -> gw G" for the call it served so (the
+ * server is the requester of an s2c call). */
 static void put_hop(FILE *fp, const struct call_view *v)
 {
-	char client[24] = "?", server[24] = "?";
+	bool s2c = v->direction && !strcmp(v->direction, "s2c");
+	int64_t requester = s2c ? v->server_pid : v->client_pid;
+	int64_t responder = s2c ? v->client_pid : v->server_pid;
+	int64_t other = v->parent_call_id ? responder : requester;
+	char pid[24] = "?";
 
 	if (!v->gateway_pid)
 		return;
-	if (v->client_pid != ST_NULL)
-		snprintf(client, sizeof(client), "%lld", (long long)v->client_pid);
-	if (v->server_pid != ST_NULL)
-		snprintf(server, sizeof(server), "%lld", (long long)v->server_pid);
+	if (other != ST_NULL)
+		snprintf(pid, sizeof(pid), "%lld", (long long)other);
 	if (v->parent_call_id)
-		fprintf(fp, "  gw %lld -> %s", (long long)v->gateway_pid, server);
+		fprintf(fp, "  gw %lld -> %s", (long long)v->gateway_pid, pid);
 	else
-		fprintf(fp, "  %s -> gw %lld", client, (long long)v->gateway_pid);
+		fprintf(fp, "  %s -> gw %lld", pid, (long long)v->gateway_pid);
 }
 
 void output__call(struct output *o, const struct call_view *v)
