@@ -11,7 +11,8 @@ usage: check_hops.py DB --gateway PID --inbound T --backend T [--name NAME]
 Checks, one "ok NAME: CHECK" or "not ok NAME: CHECK: reason" line each:
   sessions   at least one inbound session (server_pid PID, transport T) and
              one backend session (client_pid PID), all tls 0; each backend
-             session's parent_session_id is an inbound session
+             session with a linked call names an inbound session in
+             parent_session_id; no inbound session has a parent
   linked     every call of the inbound hop is linked to exactly one call of
              the backend hop, with the same method and target: a call the
              client made (c2s) is named by one backend call's parent_call_id;
@@ -55,6 +56,10 @@ def report(check, problems, detail=""):
 
 inbound = {s["id"] for s in sessions if s["server_pid"] == args.gateway and s["transport"] == args.inbound}
 backend = {s["id"] for s in sessions if s["client_pid"] == args.gateway and s["transport"] == args.backend}
+# backend sessions with a call linked to an inbound one (a gateway may open
+# sessions of its own: mcp-remote probes the server first)
+linked_sessions = {c["session_id"] for c in calls.values()
+                   if c["session_id"] in backend and calls.get(c["parent_call_id"], {}).get("session_id") in inbound}
 problems = []
 if not inbound:
     problems.append(f"no {args.inbound} session served by pid {args.gateway}")
@@ -63,7 +68,7 @@ if not backend:
 for s in sessions:
     if s["id"] in inbound | backend and s["tls"] != 0:
         problems.append(f"session {s['id']}: tls {s['tls']}, want 0")
-    if s["id"] in backend and s["parent_session_id"] not in inbound:
+    if s["id"] in linked_sessions and s["parent_session_id"] not in inbound:
         problems.append(f"backend session {s['id']}: parent_session_id {s['parent_session_id']}, want one of {sorted(inbound)}")
     if s["id"] in inbound and s["parent_session_id"] is not None:
         problems.append(f"inbound session {s['id']}: parent_session_id {s['parent_session_id']}, want NULL")

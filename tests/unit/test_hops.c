@@ -284,12 +284,17 @@ static void test_fan_out(void)
 }
 
 /* Stdio in, HTTP out (mcp-remote): G is the stdio server of a host and
- * the HTTP client of a remote server. */
+ * the HTTP client of a remote server; a call it made before it read the
+ * inbound request does not serve it. */
 static void test_stdio_in_http_out(void)
 {
 	struct fixture f;
 
 	gw_setup(&f, true);
+	/* its own probe of the backend at start-up, made before it read the
+	 * host's initialize (the request was sent earlier: the pipe held it) */
+	say(&f, 6, 1, post(NULL, fmt(INIT, "0", "mcp-remote")));
+	say(&f, 6, 0, reply("probe", fmt(INIT_RES, "0", "remote")));
 	say(&f, 7, 0, line(fmt(INIT, "0", "host")));
 	say(&f, 5, 1, post(NULL, fmt(INIT, "0", "mcp-remote")));
 	say(&f, 5, 0, reply("r1", fmt(INIT_RES, "0", "remote")));
@@ -303,8 +308,8 @@ static void test_stdio_in_http_out(void)
 		  "select group_concat(transport || ' ' || coalesce(client_pid, '?') || '>' || "
 		  "coalesce(server_pid, '?'), ' | ') from (select * from sessions order by "
 		  "started_ns, id)",
-		  "stdio 400>100 | http 100>?");
-	check_str(&f, LINKS_SQL, "initialize:0<0 tools/call:1<\"a\"");
+		  "http 100>? | stdio 400>100 | http 100>?");
+	check_str(&f, LINKS_SQL, "initialize:0<- initialize:0<0 tools/call:1<\"a\"");
 	CHECK_EQ_INT(q_int(&f, "select count(*) from sessions b join sessions i on i.id = "
 			       "b.parent_session_id where b.transport = 'http' and "
 			       "i.transport = 'stdio'"),

@@ -46,6 +46,7 @@ struct hop {
 	int64_t call_id, session_id;
 	uint64_t what; /* method, target and arguments */
 	int64_t start_ns;
+	int64_t read_ns; /* once freed: the responder's read of its request, or ST_NULL */
 	int64_t end_ns; /* its response, once freed; ST_NULL if it had none */
 	bool taken;	/* a backend call links to it */
 	bool linked;	/* it links to its inbound call */
@@ -71,10 +72,27 @@ static int64_t first_of(int64_t a, int64_t b)
 	return a != ST_NULL ? a : b;
 }
 
-/* Whether inbound call e was open when a backend request went out at t. */
-static bool open_at(const struct hop *e, int64_t t)
+/* When the gateway read inbound call e's request (ST_NULL: not seen). */
+static int64_t read_at(const struct hop *e)
 {
-	if (e->start_ns > t)
+	return e->call ? e->call->req_recv : e->read_ns;
+}
+
+/*
+ * Whether the gateway had read inbound call e's request, and not answered
+ * it, when it sent a backend request at t. A traced gateway's read comes
+ * before its write in the records, so a request it has not been seen
+ * reading yet was not read (mcp-remote makes its own initialize at
+ * start-up, before it reads its client's); an untraced one's reads are
+ * not seen: the request's start stands in for them.
+ */
+static bool open_at(struct sessions *ss, const struct hop *e, int64_t t)
+{
+	int64_t read = read_at(e);
+
+	if (read == ST_NULL && sessions__is_traced(ss, e->responder))
+		return false;
+	if ((read != ST_NULL ? read : e->start_ns) > t)
 		return false;
 	if (e->call) {
 		const struct call *c = e->call;
@@ -105,27 +123,29 @@ static struct hop *hop_at(struct hops *h, unsigned k)
 }
 
 /* The oldest inbound call c (a backend request of its requester) serves. */
-static struct hop *find_inbound(struct hops *h, const struct hop *b)
+static struct hop *find_inbound(struct sessions *ss, struct hops *h, const struct hop *b)
 {
 	for (unsigned k = 0; k < h->count; k++) {
 		struct hop *e = hop_at(h, k);
 
 		if (e->responder == b->requester && !e->taken && e->what == b->what &&
-		    e->session_id != b->session_id && open_at(e, b->start_ns))
+		    e->session_id != b->session_id && open_at(ss, e, b->start_ns))
 			return e;
 	}
 	return NULL;
 }
 
 /* The oldest backend call of in's responder, not linked yet, made since
- * in's request: in came late. */
+ * the responder read in's request (or since it was sent): in came late. */
 static struct hop *find_backend(struct hops *h, const struct hop *in)
 {
+	int64_t read = read_at(in), since = read != ST_NULL ? read : in->start_ns;
+
 	for (unsigned k = 0; k < h->count; k++) {
 		struct hop *e = hop_at(h, k);
 
 		if (e->requester == in->responder && !e->linked && e->what == in->what &&
-		    e->session_id != in->session_id && e->start_ns >= in->start_ns)
+		    e->session_id != in->session_id && e->start_ns >= since)
 			return e;
 	}
 	return NULL;
@@ -188,7 +208,7 @@ void hops__request(struct sessions *ss, struct call *c)
 	if (!ss->hops && !(ss->hops = calloc(1, sizeof(*ss->hops))))
 		return; /* out of memory: calls are not linked */
 	e = remember(ss, c, start);
-	if (e->requester > 0 && (match = find_inbound(ss->hops, e)))
+	if (e->requester > 0 && (match = find_inbound(ss, ss->hops, e)))
 		link_hops(ss, e, match);
 	if (e->responder > 0 && e->responder != e->requester && (match = find_backend(ss->hops, e)))
 		link_hops(ss, match, e);
@@ -201,6 +221,7 @@ void hops__forget(struct call *c)
 	if (!e)
 		return;
 	e->call = NULL;
+	e->read_ns = c->req_recv;
 	e->end_ns = c->answered ? first_of(c->resp_sent, c->resp_recv) : ST_NULL;
 	c->hop = NULL;
 }
