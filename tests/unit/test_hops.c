@@ -317,11 +317,42 @@ static void test_stdio_in_http_out(void)
 	teardown(&f);
 }
 
+/* More calls than the linker remembers (HOPS_MAX, 4096), each answered in
+ * turn and a few left open across the whole run: every call links, and
+ * calls still open when their entry is forgotten are let go cleanly. */
+static void test_many_calls(void)
+{
+	struct fixture f;
+	char id[16];
+
+	gw_setup(&f, true);
+	say(&f, 7, 0, line(fmt(TOOL, "\"open\"", "slow", 0)));
+	for (int i = 1; i <= 5000; i++) {
+		snprintf(id, sizeof(id), "%d", i);
+		say(&f, 7, 0, line(fmt(TOOL, id, "echo", i)));
+		say(&f, 5, 1, post("r", fmt(TOOL, id, "echo", i)));
+		say(&f, 5, 0, reply("r", fmt(TOOL_RES, id)));
+		say(&f, 4, 1, line(fmt(TOOL_RES, id)));
+	}
+	say(&f, 5, 1, post("r", fmt(TOOL, "\"late\"", "slow", 0)));
+	say(&f, 5, 0, reply("r", fmt(TOOL_RES, "\"late\"")));
+	say(&f, 4, 1, line(fmt(TOOL_RES, "\"open\"")));
+
+	CHECK_EQ_INT(q_int(&f, "select count(*) from calls c join calls p on p.id = "
+			       "c.parent_call_id where c.rpc_id = p.rpc_id and c.target = 'echo'"),
+		     5000);
+	/* the open call's entry was forgotten: the late backend call is not linked */
+	CHECK_EQ_INT(q_int(&f, "select count(*) from calls where parent_call_id is not null"),
+		     5000);
+	teardown(&f);
+}
+
 int main(void)
 {
 	RUN_TEST(test_http_in_stdio_out);
 	RUN_TEST(test_fan_out);
 	RUN_TEST(test_stdio_in_http_out);
 	RUN_TEST(test_show_and_stats);
+	RUN_TEST(test_many_calls);
 	return CHECK_DONE();
 }
