@@ -13,6 +13,7 @@
  */
 #include "pipeline.h"
 #include "cmd/query_print.h"
+#include "cmd/report_hops.h"
 #include "cmd/stats_hops.h"
 
 #define CLIENT_PID 50
@@ -177,6 +178,12 @@ static int stats(sqlite3 *db, FILE *out, int64_t unused, bool json)
 	return stats_hops__print(db, out, json);
 }
 
+static int report(sqlite3 *db, FILE *out, int64_t unused, bool json)
+{
+	(void)unused, (void)json;
+	return report_hops__write(db, out);
+}
+
 /* Checks that text (freed here) holds each of wants[], up to a NULL. */
 static void check_has(char *text, const char *const *wants)
 {
@@ -216,6 +223,14 @@ static const char *const stats_json[] = {
     NULL,
 };
 
+static const char *const report_html[] = {
+    "<section id=\"gateways\"><h2>Gateways</h2>",
+    "<tr><td class=\"name method\">tools/call</td><td class=\"name\">echo</td>"
+    "<td class=\"num\">1</td>",
+    "</tbody></table></section>\n",
+    NULL,
+};
+
 /* The gateway's cost as the readers print it: show's waterfall from
  * either hop of a call, stats --by hop per method and target. */
 static void test_show_and_stats(void)
@@ -236,6 +251,7 @@ static void test_show_and_stats(void)
 	free(text);
 	check_has(printed(&f, stats, 0, false), stats_text);
 	check_has(printed(&f, stats, 0, true), stats_json);
+	check_has(printed(&f, report, 0, false), report_html);
 	teardown(&f);
 }
 
