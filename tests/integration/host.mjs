@@ -16,7 +16,9 @@
 // the read buffer before the SDK parses it (parsing may reorder or drop keys).
 //
 // Usage: node host.mjs --scenario NAME [--scenario NAME...] [--log FILE]
-//        [--pid-file FILE --go-file FILE] [--count N]
+//        [--pid-file FILE --go-file FILE] [--count N] [--server-args JSON]
+// --server-args: node's arguments for the server instead of server-everything's
+//   stdio transport, as a JSON array (a gateway such as mcp-remote in front of it)
 // Scenarios: basic concurrent cancel unknown-tool sampling roots progress big
 //            two-servers attach bench
 // It prints nothing on stdout (mcptrace's own output goes there in tests).
@@ -38,7 +40,7 @@ export const CLIENT_NAME = "mcptrace-test-host";
 export const CLIENT_VERSION = "1.0.0";
 
 function parseArgs(argv) {
-  const o = { scenarios: [], log: null, pidFile: null, goFile: null, count: 3000 };
+  const o = { scenarios: [], log: null, pidFile: null, goFile: null, count: 3000, serverArgs: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => {
@@ -50,6 +52,7 @@ function parseArgs(argv) {
     else if (a === "--pid-file") o.pidFile = v();
     else if (a === "--go-file") o.goFile = v();
     else if (a === "--count") o.count = Number(v());
+    else if (a === "--server-args") o.serverArgs = JSON.parse(v());
     else throw new Error(`unknown argument ${a}`);
   }
   if (o.scenarios.length === 0) throw new Error("give --scenario NAME");
@@ -126,7 +129,7 @@ const ROOTS = [
 async function connect(label) {
   const transport = new LoggingTransport(label, {
     command: process.execPath,
-    args: [SERVER_ENTRY, "stdio"],
+    args: opts.serverArgs ?? [SERVER_ENTRY, "stdio"],
     stderr: "pipe",
   });
   let stderrText = "";

@@ -158,6 +158,19 @@ static inline void say(struct fixture *f, uint32_t fd, uint8_t dir, const char *
 	syscall_io(f, fd, dir, text, strlen(text));
 }
 
+/* An HTTP/1.1 message: start (its first line and any headers, each ending
+ * in CRLF), an Mcp-Session-Id header if sid is not NULL, and a JSON body.
+ * The text lives until the next call. */
+static inline char *http_message(const char *start, const char *sid, const char *body)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%sContent-Type: application/json\r\n%s%s%sContent-Length: %zu\r\n\r\n%s",
+		 start, sid ? "Mcp-Session-Id: " : "", sid ? sid : "", sid ? "\r\n" : "",
+		 strlen(body), body);
+	return buf;
+}
+
 static inline void close_fd(struct fixture *f, uint32_t fd)
 {
 	pid_t pid = f->owner[fd] ? f->owner[fd] : C;

@@ -359,6 +359,72 @@ static void test_cmd_text(void)
 	CHECK_EQ_INT(count_str(read_file(out_path), "  ok\n"), 6);
 }
 
+/* A gateway (pid 11) serving n tools/call echo from an HTTP session with
+ * calls to a stdio backend that take 10 ms; it adds gateway_ms of its own. */
+static int make_hop_db(const char *path, double gateway_ms, int n)
+{
+	struct st_session in = {.transport = "http",
+				.client_pid = 10,
+				.server_pid = 11,
+				.started_ns = 1,
+				.ended_ns = ST_NULL};
+	struct st_session out = in;
+	struct store *s = NULL;
+	int err = store__open(&s, path);
+
+	if (!err)
+		err = store__add_session(s, &in);
+	out.transport = "stdio";
+	out.client_pid = 11;
+	out.server_pid = 12;
+	out.parent_session_id = in.id;
+	if (!err)
+		err = store__add_session(s, &out);
+	for (int k = 0; !err && k < n; k++) {
+		struct st_call c = {.session_id = in.id,
+				    .rpc_id = "1",
+				    .direction = "c2s",
+				    .method = "tools/call",
+				    .target = "echo",
+				    .start_ns = 100,
+				    .end_ns = ST_NULL,
+				    .latency_ns = ST_NULL,
+				    .status = "ok",
+				    .error_code = ST_NULL,
+				    .server_latency_ns = (int64_t)((10 + gateway_ms) * 1e6)};
+
+		err = store__add_call(s, &c);
+		c.parent_call_id = c.id;
+		c.id = 0;
+		c.session_id = out.id;
+		c.server_latency_ns = ST_NULL;
+		c.latency_ns = 10000000;
+		if (!err)
+			err = store__add_call(s, &c);
+	}
+	store__close(s);
+	return err;
+}
+
+/* A gateway that got slower fails the gate on its own time, though its
+ * backend and the calls' count did not change. */
+static void test_cmd_gateway(void)
+{
+	char base[160], head[160];
+	const char *out;
+
+	snprintf(base, sizeof(base), "%s/hop-base.db", tmpdir);
+	snprintf(head, sizeof(head), "%s/hop-head.db", tmpdir);
+	CHECK_EQ_INT(make_hop_db(base, 1, 10), 0);
+	CHECK_EQ_INT(make_hop_db(head, 20, 10), 0);
+	CHECK_EQ_INT(run_diff((const char *[]){"diff", base, head, NULL}), 1);
+	out = read_file(out_path);
+	CHECK(strstr(out, "REGRESSION gateway:tools/call echo: p95 ") != NULL);
+	CHECK_EQ_INT(count_str(out, "REGRESSION "), 1);
+	CHECK_EQ_INT(run_diff((const char *[]){"diff", base, base, NULL}), 0);
+	CHECK(strstr(read_file(out_path), "gateway:tools/call") != NULL);
+}
+
 static void test_cmd_json(void)
 {
 	char *text, *line, *save = NULL;
@@ -517,6 +583,7 @@ int main(void)
 	RUN_TEST(test_cmd_json);
 	RUN_TEST(test_cmd_markdown_junit);
 	RUN_TEST(test_cmd_errors);
+	RUN_TEST(test_cmd_gateway);
 
 	/* MT_TEST_KEEP=1 keeps the fixture DBs, to look at by hand */
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);

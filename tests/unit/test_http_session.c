@@ -20,14 +20,9 @@
 
 static char *post(const char *sid, const char *body)
 {
-	static char buf[4096];
-
-	snprintf(buf, sizeof(buf),
-		 "POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-		 "Accept: application/json, text/event-stream\r\n%s%s%sContent-Length: %zu\r\n\r\n%s",
-		 sid ? "Mcp-Session-Id: " : "", sid ? sid : "", sid ? "\r\n" : "", strlen(body),
-		 body);
-	return buf;
+	return http_message("POST /mcp HTTP/1.1\r\nHost: localhost\r\n"
+			    "Accept: application/json, text/event-stream\r\n",
+			    sid, body);
 }
 
 /* Streamable HTTP: initialize answered as JSON with the session id; a call

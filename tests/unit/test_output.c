@@ -71,6 +71,53 @@ static void check_inert(const char *s, size_t len)
 	}
 }
 
+/* A call line names its hop through a gateway: the side the gateway made
+ * (c2s: to the server; s2c: to the client), the side it served so. */
+static void test_hop_lines(void)
+{
+	static const struct {
+		const char *direction;
+		int64_t parent, gateway;
+		const char *tail;
+	} cases[] = {
+		{ "c2s", 5, 20, " 1.500ms  gw 20 -> 30\n" },
+		{ "c2s", 0, 30, " 1.500ms  20 -> gw 30\n" },
+		{ "s2c", 5, 30, " 1.500ms  gw 30 -> 20\n" },
+		{ "s2c", 0, 20, " 1.500ms  30 -> gw 20\n" },
+		{ "c2s", 0, 0, " 1.500ms\n" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct output o = { .mode = OUTPUT_TEXT };
+		struct call_view v = {
+			.start_ns = ST_NULL,
+			.client_pid = 20,
+			.server_pid = 30,
+			.transport = "http",
+			.direction = cases[i].direction,
+			.method = "ping",
+			.status = "ok",
+			.latency_ns = 1500000,
+			.server_latency_ns = ST_NULL,
+			.error_code = ST_NULL,
+			.parent_call_id = cases[i].parent,
+			.gateway_pid = cases[i].gateway,
+		};
+		size_t size = 0, n = strlen(cases[i].tail);
+		char *buf = NULL;
+		bool ends_so;
+
+		o.fp = open_memstream(&buf, &size);
+		output__call(&o, &v);
+		fclose(o.fp);
+		ends_so = buf && size >= n && !strcmp(buf + size - n, cases[i].tail);
+		CHECK(ends_so);
+		if (!ends_so)
+			fprintf(stderr, "  case %zu: %s", i, buf ? buf : "(null)");
+		free(buf);
+	}
+}
+
 static void test_text_line_is_inert(void)
 {
 	size_t len;
@@ -201,6 +248,7 @@ static void test_blind_table(void)
 
 int main(void)
 {
+	RUN_TEST(test_hop_lines);
 	RUN_TEST(test_text_line_is_inert);
 	RUN_TEST(test_json_line_is_exact_and_inert);
 	RUN_TEST(test_escape_cuts_whole);

@@ -774,11 +774,11 @@ static void test_export(void)
 	static const char csv_head[] =
 	    "id,session_id,rpc_id,direction,method,target,request_msg_id,"
 	    "response_msg_id,start_ns,end_ns,latency_ns,server_latency_ns,status,"
-	    "error_code,error_message,http_status,previous_round_id\r\n"
+	    "error_code,error_message,http_status,previous_round_id,parent_call_id\r\n"
 	    "1,1,1,c2s,initialize,,1,2,1700000000010000000,1700000000015000000,"
-	    "5000000,4000000,ok,,,,\r\n"
+	    "5000000,4000000,ok,,,,,\r\n"
 	    "2,1,2,c2s,tools/call,echo,4,5,1700000001000000001,1700000001010000001,"
-	    "10000000,8000000,ok,,,,\r\n";
+	    "10000000,8000000,ok,,,,,\r\n";
 	sqlite3 *db = open_fixture();
 	char *text = NULL, *line, *save = NULL;
 	int n = 0;
@@ -789,9 +789,9 @@ static void test_export(void)
 	CHECK(text && strncmp(text, csv_head, strlen(csv_head)) == 0);
 	CHECK(text && strstr(text, "\r\n6,2,6,c2s,tools/call,read_file,13,14,1700000003000000000,"
 				   "1700000003020000000,20000000,18000000,error,-32602,"
-				   "\"Invalid params: path\nmissing\",,\r\n"
+				   "\"Invalid params: path\nmissing\",,,\r\n"
 				   "7,2,7,c2s,resources/read,file:///etc/hosts,15,,"
-				   "1700000004000000000,,,,unanswered,,,,\r\n"));
+				   "1700000004000000000,,,,unanswered,,,,,\r\n"));
 	for (line = text; line && (line = strstr(line, "\r\n")); line += 2)
 		n++;
 	CHECK_EQ_INT(n, 11); /* header and 10 rows */
@@ -832,7 +832,7 @@ static void test_export(void)
 
 	CAPTURE(text, CHECK_EQ_INT(export__write(db, mem, "sessions", EXPORT_CSV), 0));
 	CHECK(text && strstr(text, "\r\n3,,stdio,0,200,201,,,echo-server,0.4.0,2025-03-26,,"
-				   "1700000005000000000,1700000010000000000,,\r\n"));
+				   "1700000005000000000,1700000010000000000,,,\r\n"));
 	free(text);
 
 	/* an empty table: the header only, or nothing */
@@ -959,7 +959,7 @@ static void test_cli(void)
 	    {cmd_export, {"export", "--format", "csv", "users"}, "no table 'users'"},
 	    {cmd_export, {"export", "--format", "csv", "calls", "more"}, "unexpected argument"},
 	    {cmd_export, {"export", "-f", "csv", "-o", ""}, "-o needs a file name"},
-	    {cmd_stats, {"stats", "--by", "tool"}, "--by takes method, target or session"},
+	    {cmd_stats, {"stats", "--by", "tool"}, "--by takes method, target, session or hop"},
 	};
 	int (*const fns[])(int, char **) = {cmd_calls, cmd_sessions, cmd_show, cmd_export,
 					    cmd_stats};

@@ -798,7 +798,8 @@ static void test_migrate_rounds(void)
 			   "coalesce(previous_round_id, '-') FROM calls"),
 		     "7ok500-");
 	CHECK_EQ_INT(qi(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
-			    "tbl_name = 'calls'"),
+			    "tbl_name = 'calls' AND name IN ('calls_session', "
+			    "'calls_method_target', 'calls_target', 'calls_previous_round')"),
 		     4);
 	CHECK_EQ_INT(store__add_session(s, &sess), 0);
 	first.session_id = next.session_id = sess.id;

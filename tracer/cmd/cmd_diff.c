@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,8 @@
 #include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "cmd/diff_print.h"
+#include "db/hop_summary.h"
+#include "db/latency.h"
 #include "db/store.h"
 #include "db/summary.h"
 
@@ -70,6 +73,11 @@ static const char diff_help[] =
     "   P50 P95 P99 nearest-rank latency percentiles in ms over the answered\n"
     "               calls, as in mcptrace stats\n"
     "   P95_CHANGE  HEAD's p95 minus BASE's, in ms and in percent\n"
+    "ROWS\n"
+    "   gateway:METHOD TARGET\n"
+    "               the own time of a gateway that forwarded METHOD TARGET\n"
+    "               (see mcptrace stats --by hop), as its latency: judged\n"
+    "               by the same thresholds\n"
     "\n"
     "EXAMPLES\n"
     "   mcptrace diff base.db head.db\n"
@@ -140,17 +148,60 @@ static int add_group(struct call_group *g, void *ctx)
 	return 0;
 }
 
+/* The method of a gateway's own time row: "gateway:" and the method. */
+#define GATEWAY_PREFIX "gateway:"
+
+/* A row of a gateway's own time for the calls of one method and target it
+ * forwarded (db/hop_summary.h): judged as a latency, never failed. */
+static int add_hop_group(const struct hop_group *g, void *ctx)
+{
+	size_t n = strlen(GATEWAY_PREFIX) + (g->method ? strlen(g->method) : 1) + 1;
+	char *method = malloc(n);
+	struct diff_row *r;
+
+	if (!method)
+		return -ENOMEM;
+	snprintf(method, n, "%s%s", GATEWAY_PREFIX, g->method ? g->method : "?");
+	r = set_add(ctx, method, g->target);
+	free(method);
+	if (!r)
+		return -ENOMEM;
+	r->base.calls = g->linked;
+	r->base.answered = g->gateway.n;
+	if (g->gateway.n) {
+		r->base.p50 = latency__percentile(g->gateway.v, g->gateway.n, 50);
+		r->base.p95 = latency__percentile(g->gateway.v, g->gateway.n, 95);
+		r->base.p99 = latency__percentile(g->gateway.v, g->gateway.n, 99);
+	}
+	return 0;
+}
+
+static int row_cmp(const void *x, const void *y)
+{
+	const struct diff_row *a = x, *b = y;
+	int c = summary__key_cmp(a->method, b->method);
+
+	return c ? c : summary__key_cmp(a->target, b->target);
+}
+
 /*
  * Summarizes the calls of one DB into set, one row per (method, target) in
  * key order, filling in each row's base side (the caller moves it to head
- * where needed). Returns 0 or a negative errno, with a line on stderr.
+ * where needed); then a "gateway:METHOD" row per method and target a
+ * gateway forwarded, with the gateway's own time as its latency, so a
+ * gateway that got slower fails the gate as a server would. Returns 0 or
+ * a negative errno, with a line on stderr.
  */
 static int load_side(sqlite3 *db, const char *path, struct diff_set *set)
 {
 	int err = summary__read_groups(db, path, SUMMARY_BY_METHOD_TARGET, add_group, set);
 
+	if (!err)
+		err = hop_summary__read(db, add_hop_group, set);
 	if (err == -ENOMEM)
 		fprintf(stderr, "mcptrace: out of memory\n");
+	if (!err)
+		qsort(set->rows, set->n, sizeof(*set->rows), row_cmp);
 	return err;
 }
 

@@ -19,6 +19,7 @@
 #include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "cmd/stats.h"
+#include "cmd/stats_hops.h"
 #include "db/store.h"
 
 static const char stats_help[] =
@@ -28,10 +29,14 @@ static const char stats_help[] =
     "Summarizes the calls in a trace DB per method and target (tool or prompt\n"
     "name, resource URI), then in total. Works while mcptrace writes the DB.\n"
     "\n"
-    "GROUP := { method | target | session }\n"
+    "GROUP := { method | target | session | hop }\n"
     "   --by GROUP  one row per method, per target (whatever the method), or\n"
     "               per session (see mcptrace sessions); default: one row per\n"
-    "               method and target\n"
+    "               method and target. hop: the calls a gateway made to\n"
+    "               serve a call (calls.parent_call_id), per method and\n"
+    "               target: LINKED calls, the backend's latency and the\n"
+    "               gateway's own time (the inbound call's time at the\n"
+    "               gateway less the backend's), p50 p90 p99 in ms\n"
     "   --rounds    count every round of a multi-round call (MCP 2026-07-28:\n"
     "               a call answered input_required and asked again) as a\n"
     "               call of its own, with its own latency; default: the\n"
@@ -59,6 +64,7 @@ static const char stats_help[] =
     "EXAMPLES\n"
     "   mcptrace stats --db trace.db\n"
     "   mcptrace stats --by session\n"
+    "   mcptrace stats --by hop\n"
     "   mcptrace stats --json | jq 'select(.errors > 0)'\n"
     "\n"
     "Exit status: 0 done, 1 the DB could not be read, 2 usage error.\n";
@@ -76,7 +82,7 @@ int cmd_stats(int argc, char **argv)
 	const char *path = CLI_DEFAULT_DB;
 	enum summary_by by = SUMMARY_BY_METHOD_TARGET;
 	enum summary_unit unit = SUMMARY_CALLS;
-	bool json = false;
+	bool json = false, by_hop = false;
 	sqlite3 *db = NULL;
 	int c, err;
 
@@ -94,9 +100,11 @@ int cmd_stats(int argc, char **argv)
 				by = SUMMARY_BY_TARGET;
 			else if (!strcmp(optarg, "session"))
 				by = SUMMARY_BY_SESSION;
+			else if (!strcmp(optarg, "hop"))
+				by_hop = true;
 			else {
 				fprintf(stderr,
-					"mcptrace: --by takes method, target or session, not '%s' "
+					"mcptrace: --by takes method, target, session or hop, not '%s' "
 					"(see mcptrace stats --help)\n",
 					optarg);
 				return 2;
@@ -128,7 +136,8 @@ int cmd_stats(int argc, char **argv)
 	err = store__open_readonly(&db, path);
 	if (err)
 		return 1;
-	err = stats__print_by(db, stdout, json, by, unit);
+	err = by_hop ? stats_hops__print(db, stdout, json)
+		     : stats__print_by(db, stdout, json, by, unit);
 	sqlite3_close(db);
 	if (!err && fflush(stdout) != 0) {
 		fprintf(stderr, "mcptrace: failed to write the report: %s\n", strerror(errno));

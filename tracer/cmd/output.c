@@ -76,7 +76,30 @@ static void print_json(struct output *o, const struct call_view *v)
 	put_str(fp, "error_message", v->error_message);
 	put_int(fp, "previous_round_id", v->previous_round_id ? v->previous_round_id : ST_NULL,
 		false);
+	put_int(fp, "parent_call_id", v->parent_call_id ? v->parent_call_id : ST_NULL, false);
+	put_int(fp, "gateway_pid", v->gateway_pid ? v->gateway_pid : ST_NULL, false);
 	fputs("}\n", fp);
+}
+
+/* Which hop through a gateway the call is: "gw G -> RESPONDER" for the call
+ * the gateway made, "REQUESTER -> gw G" for the call it served so (the
+ * server is the requester of an s2c call). */
+static void put_hop(FILE *fp, const struct call_view *v)
+{
+	bool s2c = v->direction && !strcmp(v->direction, "s2c");
+	int64_t requester = s2c ? v->server_pid : v->client_pid;
+	int64_t responder = s2c ? v->client_pid : v->server_pid;
+	int64_t other = v->parent_call_id ? responder : requester;
+	char pid[24] = "?";
+
+	if (!v->gateway_pid)
+		return;
+	if (other != ST_NULL)
+		snprintf(pid, sizeof(pid), "%lld", (long long)other);
+	if (v->parent_call_id)
+		fprintf(fp, "  gw %lld -> %s", (long long)v->gateway_pid, pid);
+	else
+		fprintf(fp, "  %s -> gw %lld", pid, (long long)v->gateway_pid);
 }
 
 void output__call(struct output *o, const struct call_view *v)
@@ -108,6 +131,7 @@ void output__call(struct output *o, const struct call_view *v)
 		fprintf(o->fp, "  %lld %s", v->error_code != ST_NULL ? (long long)v->error_code : 0LL,
 			err);
 	}
+	put_hop(o->fp, v);
 	fputc('\n', o->fp);
 	fflush(o->fp);
 }
@@ -137,6 +161,8 @@ static int on_call(void *ctx, const struct sink_call *c)
 		.error_code = r->error_code,
 		.error_message = r->error_message,
 		.previous_round_id = r->previous_round_id,
+		.parent_call_id = r->parent_call_id,
+		.gateway_pid = c->gateway_pid,
 	};
 	output__call(ctx, &v);
 	return 0;

@@ -31,6 +31,8 @@ struct call_view {
 	int64_t error_code; /* ST_NULL if none */
 	const char *error_message;
 	int64_t previous_round_id; /* the round this one continues; 0 if none */
+	int64_t parent_call_id; /* the inbound call a gateway made this one for; 0 if none */
+	int64_t gateway_pid; /* the gateway this call went into or came out of; 0 if none */
 };
 
 struct output {

@@ -16,6 +16,7 @@
 
 #include "cmd/json.h"
 #include "cmd/query_print.h"
+#include "cmd/show_hops.h"
 #include "cmd/show_rounds.h"
 #include "cmd/text.h"
 #include "db/store.h"
@@ -517,6 +518,8 @@ int query_print__show(sqlite3 *db, FILE *out, int64_t call_id, bool json)
 		err = show_notifications(db, out, call_id, json);
 	if (!err)
 		err = show_rounds__print(db, out, call_id, json);
+	if (!err)
+		err = show_hops__print(db, out, call_id, json);
 	if (json)
 		fputs("}\n", out);
 

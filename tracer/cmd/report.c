@@ -19,6 +19,7 @@
 #include "audit/audit.h"
 #include "cmd/cli.h"
 #include "cmd/report.h"
+#include "cmd/report_hops.h"
 #include "cmd/report_html.h"
 #include "cmd/report_svg.h"
 #include "db/query.h"
@@ -447,6 +448,8 @@ int report__write(sqlite3 *db, FILE *out, const struct report_opts *o)
 		err = write_findings(db, out);
 	if (!err)
 		err = write_latency(db, out);
+	if (!err)
+		err = report_hops__write(db, out);
 	if (!err)
 		err = write_timeline(db, out, o);
 	if (err)

@@ -27,28 +27,6 @@
 
 #define ROUNDS_MAX 1000
 
-/* The one integer sql yields for arg: 1 with *out set, 0 for no row or
- * NULL, or a negative errno. */
-static int one_id(sqlite3 *db, const char *sql, int64_t arg, int64_t *out)
-{
-	sqlite3_stmt *st = NULL;
-	int rc, found = 0;
-
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 1, arg);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		*out = sqlite3_column_int64(st, 0);
-		found = 1;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return query__read_error(db, "the rounds of the call");
-	return found;
-}
-
 static bool seen(const int64_t *ids, size_t n, int64_t id)
 {
 	for (size_t i = 0; i < n; i++)
@@ -68,7 +46,8 @@ static int chain(sqlite3 *db, int64_t call_id, int64_t *ids, size_t *n)
 	*n = 0;
 	do {
 		ids[(*n)++] = cur;
-		found = one_id(db, "SELECT previous_round_id FROM calls WHERE id = ?", cur, &next);
+		found = query__one_id(db, "SELECT previous_round_id FROM calls WHERE id = ?", cur,
+				      &next, "the rounds of the call");
 		cur = next;
 	} while (found > 0 && *n < ROUNDS_MAX && !seen(ids, *n, next));
 	if (found < 0)
@@ -78,7 +57,8 @@ static int chain(sqlite3 *db, int64_t call_id, int64_t *ids, size_t *n)
 	do {
 		ids[(*n)++] = cur;
 		found =
-		    one_id(db, "SELECT min(id) FROM calls WHERE previous_round_id = ?", cur, &next);
+		    query__one_id(db, "SELECT min(id) FROM calls WHERE previous_round_id = ?", cur,
+				  &next, "the rounds of the call");
 		cur = next;
 	} while (found > 0 && *n < ROUNDS_MAX && !seen(ids, *n, next));
 	return found < 0 ? found : 0;

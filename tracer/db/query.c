@@ -386,3 +386,23 @@ int query__read_error(sqlite3 *db, const char *what)
 		sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
 	return -EIO;
 }
+
+int query__one_id(sqlite3 *db, const char *sql, int64_t arg, int64_t *out, const char *what)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, found = 0;
+
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 1, arg);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*out = sqlite3_column_int64(st, 0);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return query__read_error(db, what);
+	return found;
+}

@@ -93,5 +93,9 @@ int64_t query__col_i64(struct sqlite3_stmt *st, int i);
 char *query__col_dup(struct sqlite3_stmt *st, int i, int *err);
 /* "mcptrace: failed to read WHAT from FILE: why" on stderr; returns -EIO. */
 int query__read_error(struct sqlite3 *db, const char *what);
+/* The one integer sql yields for arg (bound to ?1): 1 with *out set, 0
+ * for no row or NULL, or a negative errno after query__read_error(what). */
+int query__one_id(struct sqlite3 *db, const char *sql, int64_t arg, int64_t *out,
+		  const char *what);
 
 #endif

@@ -44,6 +44,7 @@ enum stmt_idx {
 	ST_MESSAGE_TIMES,
 	ST_CALL_INSERT,
 	ST_CALL_UPDATE,
+	ST_CALL_PARENT,
 	ST_PROCESS_UPDATE,
 	ST_PROCESS_INSERT,
 	ST_LOSS_INSERT,
@@ -69,13 +70,13 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_SESSION_INSERT] =
 	"INSERT INTO sessions (id, transport, tls, client_pid, server_pid, client_name, "
 	"client_version, server_name, server_version, protocol_version, mcp_session_id, "
-	"started_ns, ended_ns, run_id, client_addr, server_addr) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+	"started_ns, ended_ns, run_id, client_addr, server_addr, parent_session_id) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     [ST_SESSION_UPDATE] =
 	"UPDATE sessions SET transport = ?2, tls = ?3, client_pid = ?4, server_pid = ?5, "
 	"client_name = ?6, client_version = ?7, server_name = ?8, server_version = ?9, "
 	"protocol_version = ?10, mcp_session_id = ?11, started_ns = ?12, ended_ns = ?13, "
-	"client_addr = ?15, server_addr = ?16 WHERE id = ?1",
+	"client_addr = ?15, server_addr = ?16, parent_session_id = ?17 WHERE id = ?1",
     [ST_MESSAGE_INSERT] =
 	"INSERT INTO messages (session_id, call_id, ts_ns, sent_ns, recv_ns, sender_pid, "
 	"direction, kind, rpc_id, method, size_bytes, truncated, body, id) "
@@ -86,15 +87,16 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_CALL_INSERT] = "INSERT INTO calls (id, session_id, rpc_id, direction, method, target, "
 		       "request_msg_id, response_msg_id, start_ns, end_ns, latency_ns, "
 		       "server_latency_ns, status, error_code, error_message, http_status, "
-		       "previous_round_id) "
+		       "previous_round_id, parent_call_id) "
 		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-		       "?16, ?17)",
+		       "?16, ?17, ?18)",
     [ST_CALL_UPDATE] =
 	"UPDATE calls SET session_id = ?2, rpc_id = ?3, direction = ?4, method = ?5, "
 	"target = ?6, request_msg_id = ?7, response_msg_id = ?8, start_ns = ?9, "
 	"end_ns = ?10, latency_ns = ?11, server_latency_ns = ?12, status = ?13, "
 	"error_code = ?14, error_message = ?15, http_status = ?16, "
-	"previous_round_id = ?17 WHERE id = ?1",
+	"previous_round_id = ?17, parent_call_id = ?18 WHERE id = ?1",
+    [ST_CALL_PARENT] = "UPDATE calls SET parent_call_id = ?2 WHERE id = ?1",
     /* The newest row of the pid, unless it belongs to an earlier process
      * that had that pid: one that has exited while the caller reports a
      * live one, or one that started at another time. Unknown values
@@ -454,6 +456,7 @@ static void bind_session(struct store *s, sqlite3_stmt *st, const struct st_sess
 	bind_int(st, 13, sess->ended_ns, rc);
 	bind_str(st, 15, sess->client_addr, rc);
 	bind_str(st, 16, sess->server_addr, rc);
+	bind_id(st, 17, sess->parent_session_id, rc); /* 0: no gateway */
 }
 
 /* Steps an insert into a table whose ids the caller may reserve; *id gets
@@ -538,7 +541,7 @@ int store__set_message_times(struct store *s, int64_t msg_id, int64_t ts_ns, int
 	return err ? err : check_changed(s, "messages", msg_id);
 }
 
-/* Binds ?1..?17, shared by the call insert (id 0: a new rowid) and update. */
+/* Binds ?1..?18, shared by the call insert (id 0: a new rowid) and update. */
 static void bind_call(struct store *s, sqlite3_stmt *st, const struct st_call *c, int64_t id,
 		      int *rc)
 {
@@ -560,6 +563,7 @@ static void bind_call(struct store *s, sqlite3_stmt *st, const struct st_call *c
 	bind_str(st, 15, c->error_message, rc);
 	bind_id(st, 16, c->http_status, rc); /* 0: no HTTP status */
 	bind_id(st, 17, c->previous_round_id, rc); /* 0: a first round */
+	bind_id(st, 18, c->parent_call_id, rc); /* 0: no gateway */
 }
 
 int store__add_call(struct store *s, struct st_call *c)
@@ -583,6 +587,19 @@ int store__update_call(struct store *s, const struct st_call *c)
 	bind_call(s, st, c, c->id, &rc);
 	err = write_step(s, st, rc, "update a call in");
 	return err ? err : check_changed(s, "calls", c->id);
+}
+
+int store__set_call_parent(struct store *s, int64_t call_id, int64_t parent_call_id)
+{
+	int rc = SQLITE_OK, err;
+	sqlite3_stmt *st = row_begin(s, ST_CALL_PARENT, &err);
+
+	if (!st)
+		return err;
+	bind_id(st, 1, call_id, &rc);
+	bind_id(st, 2, parent_call_id, &rc);
+	err = write_step(s, st, rc, "link a call in");
+	return err ? err : check_changed(s, "calls", call_id);
 }
 
 /* Binds ?1..?7, shared by the process update and insert. */

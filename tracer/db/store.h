@@ -30,6 +30,7 @@ struct st_session {
 	const char *mcp_session_id;
 	int64_t started_ns, ended_ns; /* ended_ns ST_NULL while open */
 	const char *client_addr, *server_addr; /* "ip:port"; NULL if unknown */
+	int64_t parent_session_id; /* a gateway's inbound session this one serves; 0 = NULL */
 };
 
 struct st_message {
@@ -66,6 +67,7 @@ struct st_call {
 	const char *error_message;
 	int64_t http_status; /* the failed HTTP exchange's status; 0 = NULL */
 	int64_t previous_round_id; /* the input_required round this one continues; 0 = NULL */
+	int64_t parent_call_id; /* a gateway's inbound call this backend call serves; 0 = NULL */
 };
 
 struct st_process {
@@ -138,6 +140,8 @@ int store__set_message_times(struct store *s, int64_t msg_id, int64_t ts_ns, int
 int store__add_call(struct store *s, struct st_call *c);
 /* Rewrites every column of the row c->id. */
 int store__update_call(struct store *s, const struct st_call *c);
+/* Row call_id gets parent_call_id, its other columns as they are. */
+int store__set_call_parent(struct store *s, int64_t call_id, int64_t parent_call_id);
 int store__upsert_process(struct store *s, const struct st_process *p);
 int store__add_loss(struct store *s, const struct st_loss *l);
 int store__add_parse_error(struct store *s, const struct st_parse_error *e);

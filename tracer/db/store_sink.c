@@ -40,6 +40,11 @@ static int on_call(void *ctx, const struct sink_call *c)
 	return store__add_call(ctx, &copy);
 }
 
+static int on_call_parent(void *ctx, int64_t call_id, int64_t parent_call_id)
+{
+	return store__set_call_parent(ctx, call_id, parent_call_id);
+}
+
 static int on_loss(void *ctx, const struct st_loss *l)
 {
 	return store__add_loss(ctx, l);
@@ -69,6 +74,7 @@ void store_sink__init(struct store *s, struct sink *sink, struct sink_ids *ids)
 		.message = on_message,
 		.message_times = on_message_times,
 		.call = on_call,
+		.call_parent = on_call_parent,
 		.loss = on_loss,
 		.parse_error = on_parse_error,
 		.blind = on_blind,

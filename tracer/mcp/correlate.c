@@ -34,6 +34,7 @@ void call__put(struct call *c)
 		return;
 	if (c->dirty)
 		call__sync(c->s->ss, c);
+	hops__forget(c);
 	free(c->rpc_id);
 	free(c->method);
 	free(c->target);
@@ -74,6 +75,7 @@ static void call_give(struct sessions *ss, struct call *c, enum call_phase phase
 		.session = &c->s->row,
 		.is_new = !c->given,
 		.phase = phase,
+		.gateway_pid = hops__gateway(c),
 	};
 
 	call_times(c);
@@ -347,6 +349,7 @@ void message__new(struct sessions *ss, const struct line_ctx *x, const struct rp
 		c->req_sent = sent;
 		c->req_recv = recv;
 		c->row.request_msg_id = row.id;
+		hops__request(ss, c);
 		call__write(ss, c);
 	} else if (ref->part == PART_RESPONSE) {
 		call_answer(c, m, row.id, sent, recv);

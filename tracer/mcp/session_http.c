@@ -16,25 +16,51 @@
 #include "mcp/mcp_headers.h"
 #include "mcp/state.h"
 
-/* "sse:ID" from a target carrying the legacy transport's ?sessionId=ID. */
-static char *legacy_key(const char *target, size_t len)
+/* Where the server of a connection listens, "ip:port" ("" if unknown):
+ * half of an HTTP session's name, so two hops that forward one session id
+ * (a gateway in between) are two sessions. */
+static const char *server_addr(const struct stream_info *si, bool self_is_client)
 {
-	const char *p = target ? memmem(target, len, "sessionId=", 10) : NULL;
+	if (!si || !si->tcp.local[0])
+		return "";
+	return self_is_client ? si->tcp.remote : si->tcp.local;
+}
+
+/* The longest session id kept in a key; a longer one is cut. */
+#define SESSION_ID_MAX 256
+
+/* A session's key: "PREFIX:ENDPOINT SID", the endpoint being the server's
+ * address and the path it serves (without the query), so the session id
+ * comes after the first space (an endpoint has none). */
+static char *endpoint_key(const char *prefix, const char *server, const char *path,
+			  size_t path_len, const char *sid, size_t sid_len)
+{
+	size_t n = strlen(prefix) + strlen(server) + path_len + sid_len + 3;
+	char *key = malloc(n);
+
+	if (key)
+		snprintf(key, n, "%s:%s%.*s %.*s", prefix, server, (int)path_len, path,
+			 (int)sid_len, sid);
+	return key;
+}
+
+/* "sse:SERVER ID" from text carrying the legacy transport's sessionId=ID
+ * (a POST's target, or the GET stream's endpoint event). The path is left
+ * out: the stream and the POSTs go to different ones. */
+static char *legacy_key(const char *text, size_t len, const char *server)
+{
+	const char *p = text ? memmem(text, len, "sessionId=", 10) : NULL;
 	size_t n;
-	char *key;
 
 	if (!p)
 		return NULL;
 	p += 10;
 	n = strcspn(p, "&# \r\n");
-	if (p + n > target + len)
-		n = (size_t)(target + len - p);
-	if (!n || n > 256)
+	if (p + n > text + len)
+		n = (size_t)(text + len - p);
+	if (!n || n > SESSION_ID_MAX)
 		return NULL;
-	key = malloc(n + 5);
-	if (key)
-		snprintf(key, n + 5, "sse:%.*s", (int)n, p);
-	return key;
+	return endpoint_key("sse", server, "", 0, p, n);
 }
 
 /* A stateless session's key: two addresses and an endpoint path, cut to
@@ -50,17 +76,17 @@ static char *http_key(struct stream_info *si, const struct http_info *h, uint64_
 {
 	char *key = NULL;
 
+	const char *server = server_addr(si, self_is_client);
+
 	*transport = "http";
-	if (h->target && (key = legacy_key(h->target, strlen(h->target)))) {
+	if (h->target && (key = legacy_key(h->target, strlen(h->target), server))) {
 		*transport = "sse";
 		return key;
 	}
 	if (h->session_id) {
-		size_t n = strlen(h->session_id) + 6;
-
-		key = malloc(n);
-		if (key)
-			snprintf(key, n, "http:%s", h->session_id);
+		const char *path = h->target ? h->target : "";
+		key = endpoint_key("http", server, path, strcspn(path, "?# "), h->session_id,
+				   strlen(h->session_id));
 		if (key && si && !si->key) {
 			si->key = strdup(key);
 			si->transport = "http";
@@ -106,7 +132,7 @@ static struct session *http_session(struct sessions *ss, const char *key, const 
 				    const struct wire_line *l)
 {
 	struct session proto = { .key = (char *)key }, *s = session__find(ss, &proto);
-	const char *colon = strchr(key, ':');
+	const char *sid = strchr(key, ' ');
 
 	if (s)
 		return s;
@@ -119,8 +145,8 @@ static struct session *http_session(struct sessions *ss, const char *key, const 
 	s = session__new(ss, &proto, l->ts_ns);
 	if (!s)
 		return NULL;
-	if (strncmp(key, "conn:", 5) && strncmp(key, "peer:", 5) && colon)
-		session__set_str(s, SS_MCP_SESSION_ID, &s->row.mcp_session_id, colon + 1);
+	if (strncmp(key, "conn:", 5) && strncmp(key, "peer:", 5) && sid)
+		session__set_str(s, SS_MCP_SESSION_ID, &s->row.mcp_session_id, sid + 1);
 	session__write(ss, s);
 	return s;
 }
@@ -248,7 +274,8 @@ static void http_message(struct sessions *ss, const struct line_ctx *x, const st
  * ("endpoint"); the stream's later events belong to it. */
 static bool http_endpoint(struct stream_info *si, const struct wire_line *l)
 {
-	char *key = legacy_key(l->text, l->len);
+	/* The event is the server's: it wrote it, or the client read it. */
+	char *key = legacy_key(l->text, l->len, server_addr(si, l->dir == WIRE_READ));
 
 	if (key && si) {
 		free(si->key);

@@ -576,6 +576,7 @@ void sessions__free(struct sessions *ss)
 	if (!ss)
 		return;
 	sessions__finish(ss, 0);
+	hops__free(ss);
 	tdestroy(ss->sessions, free_session_node);
 	tdestroy(ss->flows, flow__free);
 	tdestroy(ss->streams, free_stream_node);

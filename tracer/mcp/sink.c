@@ -81,6 +81,11 @@ void sinks__call(struct sinks *s, const struct sink_call *c)
 	FAN_OUT(s, call, c);
 }
 
+void sinks__call_parent(struct sinks *s, int64_t call_id, int64_t parent_call_id)
+{
+	FAN_OUT(s, call_parent, call_id, parent_call_id);
+}
+
 void sinks__loss(struct sinks *s, const struct st_loss *l)
 {
 	FAN_OUT(s, loss, l);

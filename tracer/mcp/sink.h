@@ -37,6 +37,10 @@ struct sink_call {
 	const struct st_session *session; /* the call's session, as it is now */
 	bool is_new; /* the first time this call is handed on */
 	enum call_phase phase;
+	/* One side of a hop through a gateway (mcp/hops.c): the gateway's
+	 * pid, which made this call (row->parent_call_id is set) or served
+	 * it by making one; 0 for a call that crossed no gateway. */
+	int64_t gateway_pid;
 };
 
 /* Each callback is optional; each returns 0 or a negative errno. */
@@ -52,6 +56,10 @@ struct sink {
 	int (*message_times)(void *ctx, int64_t msg_id, int64_t ts_ns, int64_t sent_ns,
 			     int64_t recv_ns, int64_t call_id);
 	int (*call)(void *ctx, const struct sink_call *c);
+	/* Call call_id, given before and not to be given again, serves
+	 * parent_call_id (a gateway's backend call, linked once its inbound
+	 * call came: mcp/hops.c). */
+	int (*call_parent)(void *ctx, int64_t call_id, int64_t parent_call_id);
 	/* Bytes that were lost or skipped, and text that was not JSON-RPC. */
 	int (*loss)(void *ctx, const struct st_loss *l);
 	int (*parse_error)(void *ctx, const struct st_parse_error *e);
@@ -87,6 +95,7 @@ void sinks__message(struct sinks *s, const struct st_message *m);
 void sinks__message_times(struct sinks *s, int64_t msg_id, int64_t ts_ns, int64_t sent_ns,
 			  int64_t recv_ns, int64_t call_id);
 void sinks__call(struct sinks *s, const struct sink_call *c);
+void sinks__call_parent(struct sinks *s, int64_t call_id, int64_t parent_call_id);
 void sinks__loss(struct sinks *s, const struct st_loss *l);
 void sinks__parse_error(struct sinks *s, const struct st_parse_error *e);
 void sinks__blind(struct sinks *s, const struct st_blind *b, bool is_new);

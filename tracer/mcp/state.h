@@ -12,6 +12,7 @@
  *   correlate.c      calls: a request paired with its response, cancels,
  *                    progress, timing; the peers' names and versions
  *   rounds.c         2026-07-28: which input_required round a request continues
+ *   hops.c           gateways: the inbound call a backend call serves
  * Records leave the stage only through the sinks (sink.h).
  */
 #ifndef MT_MCP_STATE_H
@@ -143,6 +144,7 @@ struct call {
 	uint64_t args_digest; /* of the request's arguments, for rounds.c */
 	int awaiting; /* sightings still expected for the response */
 	struct call *prev, *next; /* in session->open */
+	struct hop *hop; /* hops.c: where it waits to be linked to the other hop */
 };
 
 /* The strings a session row points to, owned by the session. */
@@ -159,7 +161,7 @@ enum session_str {
 };
 
 struct session {
-	char *key; /* HTTP sessions: "http:SID", "sse:SID", "peer:...", "conn:N"; stdio: NULL */
+	char *key; /* HTTP: "http:ENDPOINT SID", "sse:SERVER SID", "peer:...", "conn:N"; stdio: NULL */
 	pid_t a, b; /* stdio key: the two ends, a < b, or (pid, 0) with the peer unknown */
 	pid_t client, server; /* 0 while unknown */
 	struct st_session row;
@@ -174,6 +176,7 @@ struct session {
 	int64_t exited_ns;
 	struct round *rounds; /* rounds.c: input_required rounds not continued yet */
 	size_t n_rounds;
+	bool parent_mixed; /* hops.c: its calls serve more than one inbound session */
 };
 
 /* What /proc and the kernel say about a stream, learnt at its first message. */
@@ -198,6 +201,7 @@ struct sessions {
 	unsigned flushes;
 	struct sessions_stats stats;
 	struct proc_lookup lookup;
+	struct hops *hops; /* hops.c: inbound calls a backend call may serve */
 };
 
 /* What the per-message path needs to know of a line: decided by the
@@ -336,5 +340,18 @@ void rounds__note(struct session *s, const struct call *c, const char *request_s
 /* The id of the round request m continues (forgotten then), or 0. */
 int64_t rounds__continued(struct session *s, const struct rpc_msg *m);
 void rounds__free(struct session *s);
+
+/* hops.c */
+struct hop;
+/* c's request was seen (its times are set): it is linked to the inbound
+ * call it serves if its requester is a gateway, or to the backend call
+ * that serves it if its responder is one and made it already. */
+void hops__request(struct sessions *ss, struct call *c);
+/* c is about to be freed. */
+void hops__forget(struct call *c);
+/* The gateway c is a hop of: its requester if it serves an inbound call,
+ * its responder if a backend call serves it; else 0. */
+pid_t hops__gateway(const struct call *c);
+void hops__free(struct sessions *ss);
 
 #endif
