@@ -218,8 +218,12 @@ const scenarios = {
           })
       );
     quick.push(client.callTool({ name: "get-sum", arguments: { a: 1, b: 2 } }).then(() => order.push("sum")));
+    // Which comes last is server-everything's timer against the machine's
+    // load, so it is logged, not checked: the DB is compared with the log
+    // in any order (own-concurrent and test_mcp2026 answer out of order by
+    // construction).
     await Promise.all([long, ...quick]);
-    expect(order[order.length - 1] === "long", "long call answered last");
+    log({ answer_order: order });
   },
 
   async cancel(s) {

@@ -294,8 +294,12 @@ const scenarios = {
         })
       );
     quick.push(client.callTool({ name: "get-sum", arguments: { a: 1, b: 2 } }).then(() => order.push("sum")));
+    // Which comes last is server-everything's timer against the machine's
+    // load, so it is logged, not checked: the DB is compared with the log
+    // in any order (own-concurrent and test_mcp2026 answer out of order by
+    // construction).
     await Promise.all([long, ...quick]);
-    expect(order[order.length - 1] === "long", "long call answered last");
+    log({ answer_order: order });
   },
 
   // A POST under an Mcp-Session-Id the server does not know: server-everything
@@ -359,8 +363,9 @@ const scenarios = {
   async "own-concurrent"(s) {
     const { client } = s;
     const order = [];
-    const slow = client.callTool({ name: "sleep", arguments: { ms: 500 } }).then(() => order.push("slow"));
-    await sleep(20);
+    // The slow call is held by the server until the quick ones are
+    // answered: out of order by construction, not by timing.
+    const slow = client.callTool({ name: "hold", arguments: { key: "own-concurrent" } }).then(() => order.push("slow"));
     const quick = [];
     for (let i = 0; i < 4; i++)
       quick.push(
@@ -369,7 +374,9 @@ const scenarios = {
           order.push(i);
         })
       );
-    await Promise.all([slow, ...quick]);
+    await Promise.all(quick);
+    await client.callTool({ name: "release", arguments: { key: "own-concurrent" } });
+    await slow;
     expect(order[order.length - 1] === "slow", "slow call answered last");
   },
 };

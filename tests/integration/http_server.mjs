@@ -51,6 +51,24 @@ function makeServer() {
       return { isError: true, content: [{ type: "text", text: "fail tool returned isError on purpose" }] };
     }
   );
+  // hold answers only once release names its key: a call answered after
+  // others whatever the machine's load, with no timer.
+  server.registerTool(
+    "hold",
+    { description: "Answers once release is called with the same key", inputSchema: { key: z.string() } },
+    async ({ key }) => {
+      await gate(key);
+      return { content: [{ type: "text", text: `released ${key}` }] };
+    }
+  );
+  server.registerTool(
+    "release",
+    { description: "Lets the hold call of this key answer", inputSchema: { key: z.string() } },
+    async ({ key }) => {
+      open(key);
+      return { content: [{ type: "text", text: `releasing ${key}` }] };
+    }
+  );
   server.registerTool(
     "sleep",
     { description: "Answers after ms milliseconds", inputSchema: { ms: z.number() } },
@@ -63,6 +81,19 @@ function makeServer() {
 }
 
 const transports = new Map(); // Mcp-Session-Id -> transport (stateful mode)
+
+// hold/release, across sessions and server instances: key -> its gate
+const gates = new Map();
+function gateOf(key) {
+  if (!gates.has(key)) {
+    let openIt;
+    const p = new Promise((r) => (openIt = r));
+    gates.set(key, { p, open: openIt });
+  }
+  return gates.get(key);
+}
+const gate = (key) => gateOf(key).p;
+const open = (key) => gateOf(key).open();
 
 function readBody(req) {
   return new Promise((resolve, reject) => {
