@@ -2,7 +2,7 @@
 # A trace DB that cannot be written fails the trace, loudly: the DB on a
 # 1 MiB tmpfs, a traced client writing 8 MiB of requests into a pipe.
 # mcptrace must stop tracing at the first failure, say why once, let the
-# traced command finish, and exit 1 (run and attach alike), not report
+# traced command finish, and exit 3 (run and attach alike), not report
 # rows it could not store. Root only (tmpfs, eBPF).
 # Run from the top of the tree: sh tests/integration/test_store_fail.sh
 cd "$(dirname "$0")/../.." || exit 1
@@ -22,10 +22,10 @@ flood="python3 $IT/rpc_flood.py 2000 4096"
 # expect_failed NAME RC ERRFILE: the checks both commands share
 expect_failed() {
 	name=$1 rc=$2 err=$3
-	if [ "$rc" -eq 1 ]; then
-		echo "ok $name: exit status 1 on a full disk"
+	if [ "$rc" -eq 3 ]; then
+		echo "ok $name: exit status 3 (the trace failed) on a full disk"
 	else
-		say_fail "$name: exit status $rc on a full disk (want 1)"
+		say_fail "$name: exit status $rc on a full disk (want 3)"
 		sed 's/^/#   /' "$err" | tail -5
 	fi
 	n=$(grep -c 'database or disk is full' "$err")

@@ -60,7 +60,7 @@ static void usage(FILE *f)
 		"      --redact-key NAME  also redact string members named NAME (any case,\n"
 		"                       - and _ ignored); repeat for more\n"
 		"\n"
-		"Exit status: run returns CMD's; attach 0. Both exit 1 when the trace DB\n"
+		"Exit status: run returns CMD's; attach 0. Both exit 3 when the trace DB\n"
 		"cannot be written (a full disk): tracing stops at the first failure and\n"
 		"says why; run lets CMD finish first. 2 is a usage error.\n"
 		"\n"
@@ -318,8 +318,8 @@ cleanup:
 		close(go[1]);
 	/* A trace that failed fails the command, whatever CMD returned. */
 	if (!closed && tracer__close(&t))
-		ret = 1;
-	return closed ? 1 : ret;
+		ret = EXIT_TRACE_FAILED;
+	return closed ? EXIT_TRACE_FAILED : ret;
 }
 
 int cmd_attach(int argc, char **argv)
@@ -362,7 +362,7 @@ int cmd_attach(int argc, char **argv)
 	fprintf(stderr, "mcptrace: tracing %d process%s%s into %s; Ctrl-C stops\n", o.npids,
 		o.npids == 1 ? "" : "es", o.follow ? " and their new children" : "", o.db_path);
 	err = tracer__loop(&t, attach_done);
-	return tracer__close(&t) || err ? 1 : 0;
+	return tracer__close(&t) || err ? EXIT_TRACE_FAILED : 0;
 fail:
 	tracer__close(&t);
 	return 1;

@@ -5,10 +5,15 @@
  * prints it (stats.h, query_print.h, export.h, report.h, diff_print.h).
  * Each takes the arguments from its own name on (argv[0] is "stats", ...)
  * and returns the process exit status: 0 done, 1 failed (one line on
- * stderr), 2 usage error.
+ * stderr), 2 usage error; run and attach also EXIT_TRACE_FAILED.
  */
 #ifndef MT_COMMANDS_H
 #define MT_COMMANDS_H
+
+/* run and attach: the trace began but could not go on (the trace DB could
+ * not be written): what was committed before stays, the rest is lost. Its
+ * own code, so a script can tell it from CMD's own failure. */
+#define EXIT_TRACE_FAILED 3
 
 /* mcptrace run [OPTIONS] -- CMD [ARGS...]   (cmd_trace.c) */
 int cmd_run(int argc, char **argv);
