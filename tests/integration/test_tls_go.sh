@@ -190,6 +190,17 @@ attach() {
 	else
 		say_fail "$n: no 'hooked TLS in ... (go: ... $want' line: $(grep -i tls "$TMP/$n.err" | head -3)"
 	fi
+	# A second mcptrace reads the server's executable while the first
+	# one's uprobes are on it (the kernel shows their int3s in any
+	# mapping of the file): it must still find Read's RETs.
+	exe=$TMP/go-server
+	[ "$1" = go-stripped ] && exe=$TMP/go-server-stripped
+	"$MT" run --db "$TMP/$n.second.db" -- sh -c true "$exe" > /dev/null 2> "$TMP/$n.second.err"
+	if grep -q "^mcptrace: TLS hooked before the command starts: .*$exe (go: .*Read's entry and [1-9]" "$TMP/$n.second.err"; then
+		echo "ok $n: a second mcptrace hooks the executable while the first one's uprobes are on it"
+	else
+		say_fail "$n: a second mcptrace did not hook the executable the first one hooked: $(grep -i 'tls' "$TMP/$n.second.err" | head -3)"
+	fi
 	printf '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"%s","version":"0.0.1"}}}' \
 		"$n" > "$TMP/$n.body"
 	timeout 60 "$TMP/go-client" -url "https://127.0.0.1:$port/mcp" -cacert "$TMP/cert.pem" \

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <capstone/capstone.h>
 #include <dwarf.h>
@@ -456,7 +457,7 @@ static uint64_t cookie_of(int dir, const struct go_fd_offs *o)
 	return c;
 }
 
-int go_tls__inspect(Elf *elf, struct tls_lib *lib)
+int go_tls__inspect(Elf *elf, int fd, struct tls_lib *lib)
 {
 	struct go_func funcs[2] = { { .name = GO_WRITE }, { .name = GO_READ } };
 	static const int dirs[2] = { MT_DIR_WRITE, MT_DIR_READ };
@@ -531,6 +532,7 @@ int go_tls__inspect(Elf *elf, struct tls_lib *lib)
 		struct tls_func *fn = &lib->funcs[i];
 		uint64_t size = funcs[i].end - funcs[i].entry;
 		int64_t off = file_off(&im, funcs[i].entry, size, true);
+		uint8_t *code;
 		int n = 0;
 
 		if (off < 0 || size > (1 << 20)) {
@@ -539,10 +541,22 @@ int go_tls__inspect(Elf *elf, struct tls_lib *lib)
 			return 1;
 		}
 		/* Write is read whole at its entry (see bpf/, go_tls_enter);
-		 * Read at its returns. */
-		if (dirs[i] == MT_DIR_READ)
-			n = go_rets__find(im.raw + off, size, funcs[i].entry, fn->rets,
-					  TLS_FUNC_MAX_RETS);
+		 * Read at its returns. The code is read with pread, not from
+		 * libelf's mapping of the file: the kernel puts the int3 of
+		 * every uprobe already on the file (another mcptrace's, say)
+		 * into any mapping of it that may execute, ours included, and
+		 * a RET hooked would read as an int3. */
+		if (dirs[i] == MT_DIR_READ) {
+			code = malloc(size);
+			if (!code || pread(fd, code, size, off) != (ssize_t)size) {
+				free(code);
+				snprintf(lib->how, sizeof(lib->how), "Go %s: %s cannot be read", version,
+					 funcs[i].name);
+				return 1;
+			}
+			n = go_rets__find(code, size, funcs[i].entry, fn->rets, TLS_FUNC_MAX_RETS);
+			free(code);
+		}
 		if (dirs[i] == MT_DIR_READ && n <= 0) {
 			snprintf(lib->how, sizeof(lib->how), "Go %s: the returns of %s cannot be found: %s",
 				 version, funcs[i].name,

@@ -67,12 +67,13 @@ int go_buildinfo__version(const uint8_t *sec, size_t size,
 			  int (*read_at)(void *ctx, uint64_t addr, void *buf, size_t len), void *ctx,
 			  char *out, size_t outsize);
 
-/* Whether elf is a Go executable; if it defines crypto/tls's Conn.Write
+/* Whether elf (opened from fd, read again with pread for the code) is a
+ * Go executable; if it defines crypto/tls's Conn.Write
  * and Conn.Read and they can be hooked, fills lib (kind TLS_LIB_GO, the
  * functions, their RETs' file offsets, the cookies) and lib->how. A Go
  * executable with crypto/tls that cannot be hooked keeps kind
  * TLS_LIB_NONE and says why in lib->how. Returns 1 for a Go executable,
  * 0 for any other file. */
-int go_tls__inspect(Elf *elf, struct tls_lib *lib);
+int go_tls__inspect(Elf *elf, int fd, struct tls_lib *lib);
 
 #endif

@@ -192,7 +192,7 @@ int tls_lib__inspect(const char *file, struct tls_lib *lib)
 	if (!lib->nfuncs)
 		lib->kind = TLS_LIB_NONE;
 	/* No C TLS library: Go's crypto/tls inside the executable? */
-	if (lib->kind == TLS_LIB_NONE && go_tls__inspect(elf, lib))
+	if (lib->kind == TLS_LIB_NONE && go_tls__inspect(elf, fd, lib))
 		lib->no_symbols = false; /* said through lib->how instead */
 out:
 	if (elf)
