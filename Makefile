@@ -12,7 +12,7 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -g -O2
 CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Itracer -I$(OUT) -I/usr/include/cjson
-LDLIBS := -lbpf -lcjson -lsqlite3 -lelf -lz -lm -lcrypto
+LDLIBS := -lbpf -lcjson -lsqlite3 -ldw -lelf -lz -lm -lcrypto -lcapstone
 BPF_CFLAGS := -g -O2 $(WARN) -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I$(OUT)
 
 ifeq ($(V),1)

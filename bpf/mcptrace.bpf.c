@@ -1012,12 +1012,38 @@ int on_fork(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/* With TLS hooking: the new program's executable, as an MT_EV_MMAP record
+ * (it is mapped executable), so that user space knows which hooked file
+ * the process runs even if it is gone before its maps are read (a one-shot
+ * Go client: TLS inside a static executable, no library mapped later). */
+static __noinline void emit_exe_mapped(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct inode *inode = BPF_CORE_READ(task, mm, exe_file, f_inode);
+	struct mt_mmap_event *e;
+
+	if (!inode)
+		return;
+	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	if (!e) {
+		count_lost(0);
+		return;
+	}
+	fill_hdr(&e->hdr, MT_EV_MMAP);
+	e->ino = BPF_CORE_READ(inode, i_ino);
+	e->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	e->_pad = 0;
+	submit_now(e);
+}
+
 SEC("raw_tp/sched_process_exec")
 int on_exec(void *ctx __attribute__((unused)))
 {
 	if (!trace_allowed(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	emit_proc(MT_EV_EXEC, 0, 0);
+	if (tls_enabled)
+		emit_exe_mapped();
 	return 0;
 }
 
@@ -1198,6 +1224,144 @@ int tls_exit(struct pt_regs *ctx)
 	x.xflags = MT_F_TLS;
 	emit_bytes(&x, c.buf, (__u32)n);
 	return 0;
+}
+
+/* ---- Go crypto/tls: uprobes at the entry and at each RET of
+ * (*tls.Conn).Write and (*tls.Conn).Read (user space: capture/go_tls.c) ---- */
+
+/* A Go TLS call in progress, by goroutine: one may move to another thread
+ * between entry and return, and another goroutine run on this one. */
+struct go_call_key {
+	__u32 tgid;
+	__u32 dir;
+	__u64 g; /* the goroutine's g (R14 on amd64, register ABI) */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct go_call_key);
+	__type(value, struct tls_call);
+} go_calls SEC(".maps");
+
+/* The socket of a *tls.Conn, through the offsets the cookie carries:
+ * Conn.conn's data word -> *net.TCPConn -> *netFD -> pfd.Sysfd. Kept only
+ * if that fd is a socket of the current process (a net.Conn of another
+ * type leads elsewhere). */
+static __noinline void go_conn_fd(struct tls_call *c, __u64 cookie)
+{
+	__u64 data = 0, netfd = 0;
+	__s64 sysfd = -1;
+	struct sc_args a = {};
+
+	if (!(cookie & MT_TLS_GO_FD))
+		return;
+	if (bpf_probe_read_user(&data, sizeof(data), (void *)(c->conn + MT_TLS_GO_OFF(cookie, 0))) ||
+	    !data)
+		return;
+	if (bpf_probe_read_user(&netfd, sizeof(netfd), (void *)(data + MT_TLS_GO_OFF(cookie, 1))) ||
+	    !netfd)
+		return;
+	if (bpf_probe_read_user(&sysfd, sizeof(sysfd), (void *)(netfd + MT_TLS_GO_OFF(cookie, 2))) ||
+	    sysfd < 0 || sysfd > 0x7fffffff)
+		return;
+	if (!classify((__u32)sysfd, &a) || !is_socket(a.kind))
+		return;
+	c->fd = (__u32)sysfd;
+	c->file = a.file;
+	c->ino = a.ino;
+	c->kind = a.kind;
+	c->have_fd = 1;
+}
+
+/* The n plaintext bytes at buf of a Go TLS call, as MT_F_TLS records of
+ * its Conn's stream (made, and given its socket, if need be). */
+static __noinline int go_emit(struct tls_call *c, __u32 tgid, __u64 id, __u8 dir, long n)
+{
+	struct mt_tls_conn *t;
+	struct emit_ctx x = {};
+	__u64 stream_id;
+
+	dir &= 1;
+	if (n > 0x7fffffff)
+		n = 0;
+	t = tls_conn_of(c, tgid, id, dir, n);
+	if (!t || n <= 0)
+		return 0;
+	x.offset = t->offset[dir];
+	t->offset[dir] += n;
+	stream_id = t->stream_id;
+	if (!t->muted && bpf_map_lookup_elem(&mute_req, &stream_id)) {
+		t->muted = 1;
+		bpf_map_delete_elem(&mute_req, &stream_id);
+	}
+	if (t->muted)
+		return 0;
+	x.stream_id = stream_id;
+	x.ino = t->ino;
+	x.fd = t->fd;
+	x.kind = t->kind;
+	x.dir = dir;
+	x.xflags = MT_F_TLS;
+	emit_bytes(&x, c->buf, (__u32)n);
+	return 0;
+}
+
+/*
+ * Entry: Write(b []byte) or Read(b []byte), register ABI: AX the *Conn,
+ * BX and CX the slice's pointer and length. The socket is bound now, so
+ * that the ciphertext the call moves is already claimed. A Write's bytes
+ * are sent from here, all of b (Write sends all or fails the connection):
+ * at its return they would come too late, as Go's HTTP client writes in
+ * one goroutine and reads in another, whose Read of the answer may return
+ * first. A Read waits for its RET.
+ */
+SEC("uprobe")
+int go_tls_enter(struct pt_regs *ctx)
+{
+#if defined(__TARGET_ARCH_x86)
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	struct go_call_key k = {.tgid = id >> 32, .dir = cookie & MT_TLS_DIR_MASK, .g = ctx->r14};
+	struct tls_call c = {};
+
+	if (!trace_allowed(k.tgid) || !k.g)
+		return 0;
+	c.conn = ctx->ax;
+	c.buf = ctx->bx;
+	c.cookie = cookie;
+	c.fd = MT_FD_UNKNOWN;
+	go_conn_fd(&c, cookie);
+	if (k.dir == MT_DIR_WRITE)
+		return go_emit(&c, k.tgid, id, MT_DIR_WRITE, (long)ctx->cx);
+	if (c.have_fd)
+		tls_conn_of(&c, k.tgid, id, k.dir, 0);
+	bpf_map_update_elem(&go_calls, &k, &c, BPF_ANY);
+#endif
+	return 0;
+}
+
+/* At a RET of Read: AX is n, the bytes read into the buffer. */
+SEC("uprobe")
+int go_tls_ret(struct pt_regs *ctx)
+{
+#if defined(__TARGET_ARCH_x86)
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	struct go_call_key k = {.tgid = id >> 32, .dir = cookie & MT_TLS_DIR_MASK, .g = ctx->r14};
+	struct tls_call *cp, c;
+
+	if (!trace_allowed(k.tgid))
+		return 0;
+	cp = bpf_map_lookup_elem(&go_calls, &k);
+	if (!cp)
+		return 0;
+	c = *cp;
+	bpf_map_delete_elem(&go_calls, &k);
+	return go_emit(&c, k.tgid, id, k.dir, (long)ctx->ax);
+#else
+	return 0;
+#endif
 }
 
 /* ---- new executable mappings: user space looks for TLS code in them ---- */

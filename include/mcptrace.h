@@ -32,8 +32,9 @@ enum mt_event_type {
 	MT_EV_SOCKADDR = 7, /* struct mt_sockaddr_event: the addresses of an AF_INET(6)
 			     * stream, plain or TLS, sent before its first data */
 	MT_EV_MMAP = 8,	    /* struct mt_mmap_event: a traced process mapped a file
-			     * executable; capture rescans it for TLS libraries and
-			     * does not pass this record on */
+			     * executable (or exec'd it: sent after MT_EV_EXEC);
+			     * capture rescans it for TLS libraries and does not
+			     * pass this record on */
 	MT_EV_CIPHER = 9,   /* struct mt_data_event with at most MT_CIPHER_HEAD
 			     * bytes: the head of one syscall's ciphertext on a TLS
 			     * socket that no hooked TLS library has claimed yet */
@@ -226,6 +227,14 @@ struct mt_tls_conn {
 #define MT_TLS_RET_EX 0x200     /* returns 1 and stores a size_t through arg 4 (SSL_read_ex) */
 #define MT_TLS_RET_MASK 0x300
 #define MT_TLS_NSPR 0x400       /* arg 1 is a PRFileDesc: only layered fds are TLS */
+/* Go crypto/tls ((*tls.Conn).Write/Read, uprobes at entry and at each RET;
+ * the direction as above): MT_TLS_GO_FD says the three bytes from bit
+ * MT_TLS_GO_SHIFT up lead from the *tls.Conn to its socket's fd: the
+ * offset of the data word of the Conn's net.Conn interface, of the *netFD
+ * in what it points to (*net.TCPConn), of poll.FD.Sysfd in the netFD. */
+#define MT_TLS_GO_FD 0x800
+#define MT_TLS_GO_SHIFT 16
+#define MT_TLS_GO_OFF(cookie, i) (((cookie) >> (MT_TLS_GO_SHIFT + 8 * (i))) & 0xff)
 
 /* Value of the traced_pids map. */
 #define MT_PID_FOLLOW 0x1 /* children forked later are traced too */

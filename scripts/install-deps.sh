@@ -6,7 +6,8 @@ set -e
 cd "$(dirname "$0")/.."
 
 PKGS="make gcc clang llvm libbpf-dev libcjson-dev libsqlite3-dev libssl-dev bpftool libelf-dev zlib1g-dev
-libclang-rt-14-dev python3 sqlite3 chromium openssl curl gnutls-bin libnss3-tools"
+libclang-rt-14-dev python3 sqlite3 chromium openssl curl gnutls-bin libnss3-tools
+libcapstone-dev libdw-dev golang-go"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -24,7 +24,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 dump=$tmp/capture_dump
 CFLAGS="-g -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Itracer -I$OUT"
-LIBS="-lbpf -lelf -lz -lcjson -lsqlite3 -lm"
+LIBS="-lbpf -ldw -lelf -lz -lcjson -lsqlite3 -lm -lcapstone"
 # The library, or just the capture object if the library does not link now.
 if ! cc $CFLAGS tests/integration/capture_dump.c "$OUT/libmcptrace.a" $LIBS -o "$dump" \
 	2> "$tmp/cc.log"; then

@@ -41,9 +41,9 @@ trap cleanup EXIT
 here=tests/integration
 dump=$tmp/tls_dump
 CFLAGS="-g -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Itracer -I$OUT"
-LIBS="-lbpf -lelf -lz -lcjson -lsqlite3 -lm"
+LIBS="-lbpf -ldw -lelf -lz -lcjson -lsqlite3 -lm -lcapstone"
 if ! cc $CFLAGS $here/tls_dump.c "$OUT/libmcptrace.a" $LIBS -o "$dump" 2> "$tmp/cc.log"; then
-	objs="$OUT/tracer/capture/capture.o $OUT/tracer/capture/tls_lib.o $OUT/tracer/capture/tls_hooks.o"
+	objs="$OUT/tracer/capture/capture.o $OUT/tracer/capture/tls_lib.o $OUT/tracer/capture/tls_hooks.o $OUT/tracer/capture/go_tls.o"
 	make -s $objs > /dev/null 2>&1
 	if ! cc $CFLAGS $here/tls_dump.c $objs $LIBS \
 		-o "$dump" 2>> "$tmp/cc.log"; then

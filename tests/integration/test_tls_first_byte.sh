@@ -9,7 +9,7 @@
 # a server answering with JSON, half with an SSE stream, every other one
 # with the tracer made late to read (MCPTRACE_TEST_LAG_MS). One line per
 # client; the failing checks of a failing run are printed in full.
-# Not covered yet (issue 10): Go's crypto/tls, Bun (BoringSSL), Deno (rustls).
+# Not covered yet (issue 10): Bun (BoringSSL), Deno (rustls). Go: test_tls_go.sh.
 # Root only. Run from the top of the tree: sh tests/integration/test_tls_first_byte.sh
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/preamble.sh

@@ -175,6 +175,7 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 				     opts->tls_report);
 		if (err)
 			goto cleanup;
+		tls_hooks__set_go(c->tls, c->skel->progs.go_tls_enter, c->skel->progs.go_tls_ret);
 	}
 
 	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.rb), handle_record, c, NULL);

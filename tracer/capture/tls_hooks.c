@@ -34,7 +34,7 @@ struct tls_file {
 	struct tls_lib lib;
 	char *path; /* as first named: in a process's maps, or found here */
 	int nlinks;
-	struct bpf_link *links[2 * TLS_LIB_MAX_FUNCS];
+	struct bpf_link *links[TLS_LIB_MAX_FUNCS * (1 + TLS_FUNC_MAX_RETS)];
 };
 
 /* A traced process seen running a TLS file: said once. */
@@ -45,6 +45,7 @@ struct tls_user {
 
 struct tls_hooks {
 	struct bpf_program *enter, *exit;
+	struct bpf_program *go_enter, *go_ret; /* NULL: Go is not hooked */
 	FILE *report;
 	struct tls_file **files;
 	size_t nfiles, files_cap;
@@ -72,6 +73,12 @@ int tls_hooks__new(struct tls_hooks **out, struct bpf_program *enter, struct bpf
 	return 0;
 }
 
+void tls_hooks__set_go(struct tls_hooks *th, struct bpf_program *enter, struct bpf_program *ret)
+{
+	th->go_enter = enter;
+	th->go_ret = ret;
+}
+
 /* s for a diagnostic line: comm and the paths in maps are the traced
  * process's to choose, so anything but printable ASCII becomes '?', and a
  * hostile name can neither drive the terminal nor split the line. */
@@ -97,6 +104,38 @@ static struct tls_file *file_find(struct tls_hooks *th, unsigned int maj, unsign
 	return NULL;
 }
 
+/* Go (no uretprobes: Go moves its stacks): a uprobe at the entry of
+ * every function of f and one at each of its RETs. */
+static int file_hook_go(struct tls_hooks *th, struct tls_file *f, const char *fdpath)
+{
+	char shown[512];
+
+	if (!th->go_enter || !th->go_ret)
+		return -EOPNOTSUPP;
+	for (int i = 0; i < f->lib.nfuncs; i++) {
+		const struct tls_func *fn = &f->lib.funcs[i];
+
+		for (int r = -1; r < fn->nrets; r++) {
+			LIBBPF_OPTS(bpf_uprobe_opts, o, .bpf_cookie = fn->cookie);
+			struct bpf_link *l;
+
+			l = bpf_program__attach_uprobe_opts(r < 0 ? th->go_enter : th->go_ret, -1,
+							    fdpath, r < 0 ? fn->offset : fn->rets[r], &o);
+			if (!l) {
+				int err = -errno;
+
+				if (th->report)
+					fprintf(th->report, "mcptrace: failed to attach a uprobe at %s of %s in %s: %s\n",
+						r < 0 ? "the entry" : "a RET", fn->name,
+						printable(f->path, shown, sizeof(shown)), strerror(-err));
+				return err;
+			}
+			f->links[f->nlinks++] = l;
+		}
+	}
+	return 0;
+}
+
 /* Attaches an entry and a return uprobe on every entry point of f, for
  * every process, through fdpath (the checked open file). */
 static int file_hook(struct tls_hooks *th, struct tls_file *f, const char *fdpath)
@@ -104,6 +143,10 @@ static int file_hook(struct tls_hooks *th, struct tls_file *f, const char *fdpat
 	char shown[512];
 	int err = 0;
 
+	if (f->lib.kind == TLS_LIB_GO) {
+		err = file_hook_go(th, f, fdpath);
+		goto done;
+	}
 	for (int i = 0; i < f->lib.nfuncs && !err; i++) {
 		const struct tls_func *fn = &f->lib.funcs[i];
 
@@ -124,8 +167,11 @@ static int file_hook(struct tls_hooks *th, struct tls_file *f, const char *fdpat
 			f->links[f->nlinks++] = l;
 		}
 	}
+done:
 	if (!err)
 		return 0;
+	snprintf(f->lib.how, sizeof(f->lib.how), "its uprobes could not be attached: %s",
+		 strerror(-err));
 	while (f->nlinks)
 		bpf_link__destroy(f->links[--f->nlinks]);
 	/* Not TLS to us from now on: tried once, said once. */
@@ -209,18 +255,27 @@ static struct tls_file *file_get_named(struct tls_hooks *th, const char *path)
 struct found {
 	char line[1024];
 	size_t len;
+	FILE *report; /* for TLS found that cannot be hooked */
 };
 
 static void found_add(struct found *fd, const struct tls_file *f)
 {
 	char shown[256];
 
-	if (!f || f->lib.kind == TLS_LIB_NONE || strstr(fd->line, f->path))
+	if (!f || strstr(fd->line, f->path))
 		return;
+	if (f->lib.kind == TLS_LIB_NONE) {
+		/* Go's crypto/tls that cannot be hooked: said, never silent. */
+		if (f->lib.how[0] && fd->report)
+			fprintf(fd->report, "mcptrace: %s: TLS not hooked: %s\n",
+				printable(f->path, shown, sizeof(shown)), f->lib.how);
+		return;
+	}
 	if (fd->len + 300 < sizeof(fd->line))
-		fd->len += snprintf(fd->line + fd->len, sizeof(fd->line) - fd->len, "%s%s (%s)",
+		fd->len += snprintf(fd->line + fd->len, sizeof(fd->line) - fd->len, "%s%s (%s%s%s)",
 				    fd->len ? ", " : "", printable(f->path, shown, sizeof(shown)),
-				    tls_lib__kind_name(f->lib.kind));
+				    tls_lib__kind_name(f->lib.kind), f->lib.how[0] ? ": " : "",
+				    f->lib.how);
 }
 
 /* The TLS libraries in directory dir. */
@@ -300,7 +355,7 @@ static void scan_word(struct tls_hooks *th, const char *word, struct found *fd)
 void tls_hooks__prepare(struct tls_hooks *th, char *const words[])
 {
 	static const char *const trusted[] = { "/lib64", "/usr/lib64", "/lib", "/usr/lib" };
-	struct found fd = { 0 };
+	struct found fd = { .report = th->report };
 	int nwords = 0;
 
 	scan_conf(th, "/etc/ld.so.conf", 0, &fd);
@@ -337,6 +392,7 @@ struct pid_scan {
 	int running;		  /* TLS files pid runs */
 	const char *stripped_exe; /* the executable, if it has no symbols */
 	char stripped_buf[4096];
+	const struct tls_file *unhooked; /* the executable: TLS found, not hookable */
 };
 
 /* Notes that pid runs TLS in f. Returns whether that is new. */
@@ -367,9 +423,9 @@ static void say_user(struct pid_scan *s, const struct tls_file *f, const struct 
 
 		snprintf(names + len, sizeof(names) - len, "%s%s", i ? " " : "", f->lib.funcs[i].name);
 	}
-	fprintf(th->report, "mcptrace: pid %d (%s): hooked TLS in %s%s (%s: %s)\n", s->pid, s->comm,
-		printable(m->path, path, sizeof(path)), m->is_exe ? " (the executable)" : "",
-		tls_lib__kind_name(f->lib.kind), names);
+	fprintf(th->report, "mcptrace: pid %d (%s): hooked TLS in %s%s (%s: %s%s%s)\n", s->pid,
+		s->comm, printable(m->path, path, sizeof(path)), m->is_exe ? " (the executable)" : "",
+		tls_lib__kind_name(f->lib.kind), names, f->lib.how[0] ? "; " : "", f->lib.how);
 }
 
 static int scan_mapping(void *ctx, const struct tls_mapping *m)
@@ -388,6 +444,8 @@ static int scan_mapping(void *ctx, const struct tls_mapping *m)
 			snprintf(s->stripped_buf, sizeof(s->stripped_buf), "%s", m->path);
 			s->stripped_exe = s->stripped_buf;
 		}
+		if (m->is_exe && f->lib.how[0])
+			s->unhooked = f;
 		return 0;
 	}
 	s->running++;
@@ -419,7 +477,10 @@ int tls_hooks__scan_pid(struct tls_hooks *th, pid_t pid, bool report_none)
 		return err;
 	}
 	if (report && !s.running) {
-		if (s.stripped_exe)
+		if (s.unhooked)
+			fprintf(report, "mcptrace: pid %d (%s): TLS in %s not hooked: %s\n", pid, s.comm,
+				printable(s.unhooked->path, path, sizeof(path)), s.unhooked->lib.how);
+		else if (s.stripped_exe)
 			fprintf(report, "mcptrace: pid %d (%s): no TLS library found; %s has no symbols "
 					"(stripped), so TLS linked into it cannot be read\n",
 				pid, s.comm, printable(s.stripped_exe, path, sizeof(path)));

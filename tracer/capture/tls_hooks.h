@@ -41,6 +41,9 @@ struct tls_hooks;
  * report (may be NULL) gets a line per process and TLS file it runs. */
 int tls_hooks__new(struct tls_hooks **out, struct bpf_program *enter, struct bpf_program *exit,
 		   FILE *report);
+/* The programs for Go's crypto/tls (go_tls.h): at a function's entry and
+ * at each of its RET instructions. Unset: Go executables are not hooked. */
+void tls_hooks__set_go(struct tls_hooks *th, struct bpf_program *enter, struct bpf_program *ret);
 /* Before anything traced runs: hooks the TLS libraries found in the
  * system's library directories (ld.so.conf) and the executables the words
  * of a command line name (argv, and the words inside "sh -c" strings),

@@ -26,6 +26,7 @@
 #include <linux/types.h>
 
 #include "mcptrace.h"
+#include "capture/go_tls.h"
 #include "capture/tls_lib.h"
 
 struct want {
@@ -59,6 +60,8 @@ const char *tls_lib__kind_name(enum tls_lib_kind kind)
 		return "gnutls";
 	case TLS_LIB_NSPR:
 		return "nspr";
+	case TLS_LIB_GO:
+		return "go";
 	default:
 		return "none";
 	}
@@ -188,6 +191,9 @@ int tls_lib__inspect(const char *file, struct tls_lib *lib)
 	}
 	if (!lib->nfuncs)
 		lib->kind = TLS_LIB_NONE;
+	/* No C TLS library: Go's crypto/tls inside the executable? */
+	if (lib->kind == TLS_LIB_NONE && go_tls__inspect(elf, fd, lib))
+		lib->no_symbols = false; /* said through lib->how instead */
 out:
 	if (elf)
 		elf_end(elf);

@@ -21,12 +21,15 @@
 #include <sys/types.h>
 
 #define TLS_LIB_MAX_FUNCS 8
+/* RET instructions hooked per function, at most (Go: no uretprobes). */
+#define TLS_FUNC_MAX_RETS 16
 
 enum tls_lib_kind {
 	TLS_LIB_NONE = 0,
 	TLS_LIB_OPENSSL,
 	TLS_LIB_GNUTLS,
 	TLS_LIB_NSPR,
+	TLS_LIB_GO, /* crypto/tls inside a Go executable (go_tls.h) */
 };
 
 /* One entry point to hook: where it is in the file, and the attach cookie
@@ -35,6 +38,9 @@ struct tls_func {
 	const char *name;
 	uint64_t offset; /* file offset of the first instruction */
 	uint64_t cookie;
+	/* TLS_LIB_GO: a uprobe at each RET instead of a uretprobe. */
+	int nrets;
+	uint64_t rets[TLS_FUNC_MAX_RETS]; /* file offsets */
 };
 
 struct tls_lib {
@@ -42,6 +48,10 @@ struct tls_lib {
 	bool no_symbols; /* the file has neither .dynsym nor .symtab */
 	int nfuncs;
 	struct tls_func funcs[TLS_LIB_MAX_FUNCS];
+	/* How the functions were found, when it takes saying (Go: version,
+	 * symbols or .gopclntab, where the fd's offsets came from); for a
+	 * file whose TLS cannot be hooked (kind TLS_LIB_NONE), why. */
+	char how[200];
 };
 
 /* One file mapped executable by a process, as /proc/PID/maps names it. */
@@ -52,7 +62,7 @@ struct tls_mapping {
 	bool is_exe;	  /* the process's main executable */
 };
 
-/* "openssl", "gnutls", "nspr" or "none". */
+/* "openssl", "gnutls", "nspr", "go" or "none". */
 const char *tls_lib__kind_name(enum tls_lib_kind kind);
 /* Reads file and fills lib with the TLS entry points it defines. The path
  * comes from a traced process, which may have put anything there since it
