@@ -167,6 +167,43 @@ int go_rets__find(const uint8_t *code, size_t size, uint64_t addr, uint64_t *ret
 	return err ? err : n;
 }
 
+int go_body__find(const uint8_t *code, size_t size, uint64_t addr)
+{
+	const uint8_t *p = code;
+	size_t left = size;
+	uint64_t at = addr;
+	bool checked = false;
+	cs_insn *insn;
+	csh cs;
+	int body = 0;
+
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+		return 0;
+	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+	insn = cs_malloc(cs);
+	/* At most: LEA R12, -n(SP); CMP R12, 16(R14); JBE morestack. */
+	for (int i = 0; insn && i < 3 && left && cs_disasm_iter(cs, &p, &left, &at, insn); i++) {
+		const cs_x86 *x = &insn->detail->x86;
+
+		if (insn->id == X86_INS_CMP) {
+			for (int o = 0; o < x->op_count; o++)
+				if (x->operands[o].type == X86_OP_MEM &&
+				    x->operands[o].mem.base == X86_REG_R14)
+					checked = true;
+		} else if (checked && (insn->id == X86_INS_JBE || insn->id == X86_INS_JB) &&
+			   x->op_count == 1 && x->operands[0].type == X86_OP_IMM &&
+			   (uint64_t)x->operands[0].imm > insn->address &&
+			   (uint64_t)x->operands[0].imm < addr + size) {
+			body = (int)(at - addr);
+			break;
+		}
+	}
+	if (insn)
+		cs_free(insn, 1);
+	cs_close(&cs);
+	return body;
+}
+
 /* ---- buildinfo ---- */
 
 static const char buildinfo_magic[] = "\xff Go buildinf:";
@@ -465,7 +502,7 @@ int go_tls__inspect(Elf *elf, int fd, struct tls_lib *lib)
 	struct go_fd_offs offs;
 	const char *where = ".symtab", *fd_how;
 	char version[64] = "";
-	int minor, nprobes = 0;
+	int minor, nprobes = 0, nbody = 0;
 	GElf_Shdr sh, text;
 	GElf_Ehdr eh;
 	Elf_Scn *scn;
@@ -533,7 +570,7 @@ int go_tls__inspect(Elf *elf, int fd, struct tls_lib *lib)
 		uint64_t size = funcs[i].end - funcs[i].entry;
 		int64_t off = file_off(&im, funcs[i].entry, size, true);
 		uint8_t *code;
-		int n = 0;
+		int n = 0, body;
 
 		if (off < 0 || size > (1 << 20)) {
 			snprintf(lib->how, sizeof(lib->how), "Go %s: %s is not in the executable's code",
@@ -546,17 +583,17 @@ int go_tls__inspect(Elf *elf, int fd, struct tls_lib *lib)
 		 * every uprobe already on the file (another mcptrace's, say)
 		 * into any mapping of it that may execute, ours included, and
 		 * a RET hooked would read as an int3. */
-		if (dirs[i] == MT_DIR_READ) {
-			code = malloc(size);
-			if (!code || pread(fd, code, size, off) != (ssize_t)size) {
-				free(code);
-				snprintf(lib->how, sizeof(lib->how), "Go %s: %s cannot be read", version,
-					 funcs[i].name);
-				return 1;
-			}
-			n = go_rets__find(code, size, funcs[i].entry, fn->rets, TLS_FUNC_MAX_RETS);
+		code = malloc(size);
+		if (!code || pread(fd, code, size, off) != (ssize_t)size) {
 			free(code);
+			snprintf(lib->how, sizeof(lib->how), "Go %s: %s cannot be read", version,
+				 funcs[i].name);
+			return 1;
 		}
+		body = go_body__find(code, size, funcs[i].entry);
+		if (dirs[i] == MT_DIR_READ)
+			n = go_rets__find(code, size, funcs[i].entry, fn->rets, TLS_FUNC_MAX_RETS);
+		free(code);
 		if (dirs[i] == MT_DIR_READ && n <= 0) {
 			snprintf(lib->how, sizeof(lib->how), "Go %s: the returns of %s cannot be found: %s",
 				 version, funcs[i].name,
@@ -564,7 +601,11 @@ int go_tls__inspect(Elf *elf, int fd, struct tls_lib *lib)
 			return 1;
 		}
 		fn->name = funcs[i].name;
-		fn->offset = (uint64_t)off;
+		/* Past the stack check: when the stack must grow, morestack
+		 * jumps back to the entry, and a probe there would fire twice
+		 * for one call (Write's bytes sent twice). */
+		fn->offset = (uint64_t)off + body;
+		nbody += body > 0;
 		fn->cookie = cookie_of(dirs[i], &offs);
 		fn->nrets = n;
 		for (int r = 0; r < n; r++)
@@ -574,7 +615,8 @@ int go_tls__inspect(Elf *elf, int fd, struct tls_lib *lib)
 	lib->kind = TLS_LIB_GO;
 	lib->nfuncs = 2;
 	snprintf(lib->how, sizeof(lib->how),
-		 "%s, functions from %s, fd offsets from %s; %d uprobes: Write's entry, Read's entry and %d RETs",
-		 version, where, fd_how, nprobes, lib->funcs[1].nrets);
+		 "%s, functions from %s, fd offsets from %s; %d uprobes: Write's entry, Read's entry%s and %d RETs",
+		 version, where, fd_how, nprobes, nbody == 2 ? " (past the stack check)" : "",
+		 lib->funcs[1].nrets);
 	return 1;
 }
