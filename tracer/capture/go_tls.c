@@ -415,9 +415,109 @@ static int64_t member_offset(Dwarf_Die *die, const char *member)
 	return -1;
 }
 
+/*
+ * An ELF image in memory holding only the sections the type lookup reads,
+ * decompressed: libdw inflates every debug section when it opens a file
+ * (.debug_loc, .debug_line, .debug_ranges: 150-270 ms for a 7 MB Go 1.19
+ * client here, against 25 ms for .debug_info), and that time would delay
+ * the traced command's start, or the hooking of one that just exec'd.
+ * Returns the image (free it after elf_end), or NULL.
+ */
+static const char *const dwarf_wanted[] = { ".debug_abbrev", ".debug_info", ".debug_str" };
+#define NDWARF (sizeof(dwarf_wanted) / sizeof(*dwarf_wanted))
+
+static char *debug_only_image(Elf *elf, size_t *size)
+{
+	Elf_Data *data[NDWARF] = { 0 };
+	char shstr[64] = "", *img;
+	size_t shstrndx, names[NDWARF], nlen = 1, off, shnum = 2;
+	Elf64_Ehdr *eh;
+	Elf64_Shdr *shdr;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *n;
+
+		if (!gelf_getshdr(scn, &sh) || !(n = elf_strptr(elf, shstrndx, sh.sh_name)))
+			continue;
+		for (size_t i = 0; i < NDWARF; i++) {
+			if (strcmp(n, dwarf_wanted[i]) || data[i])
+				continue;
+			if ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
+				return NULL;
+			data[i] = elf_getdata(scn, NULL);
+		}
+	}
+	if (!data[0] || !data[1])
+		return NULL;
+	/* Layout: header, section bytes, names, section headers. */
+	off = sizeof(Elf64_Ehdr);
+	for (size_t i = 0; i < NDWARF; i++) {
+		names[i] = nlen;
+		nlen += strlen(dwarf_wanted[i]) + 1;
+		if (data[i]) {
+			off += data[i]->d_size;
+			shnum++;
+		}
+	}
+	memcpy(shstr + nlen, ".shstrtab", 10);
+	off = (off + nlen + 10 + 7) & ~(size_t)7;
+	*size = off + (NDWARF + 2) * sizeof(Elf64_Shdr);
+	img = calloc(1, *size);
+	if (!img)
+		return NULL;
+	for (size_t i = 0; i < NDWARF; i++)
+		memcpy(shstr + names[i], dwarf_wanted[i], strlen(dwarf_wanted[i]) + 1);
+	eh = (Elf64_Ehdr *)img;
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_EXEC;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_ehsize = sizeof(Elf64_Ehdr);
+	eh->e_shentsize = sizeof(Elf64_Shdr);
+	eh->e_shoff = off;
+	shdr = (Elf64_Shdr *)(img + off);
+	off = sizeof(Elf64_Ehdr);
+	for (size_t i = 0, k = 1; i < NDWARF; i++) {
+		if (!data[i])
+			continue;
+		memcpy(img + off, data[i]->d_buf, data[i]->d_size);
+		shdr[k].sh_name = names[i];
+		shdr[k].sh_type = SHT_PROGBITS;
+		shdr[k].sh_offset = off;
+		shdr[k].sh_size = data[i]->d_size;
+		shdr[k].sh_addralign = 1;
+		off += data[i]->d_size;
+		k++;
+	}
+	memcpy(img + off, shstr, nlen + 10);
+	shdr[shnum - 1].sh_name = nlen;
+	shdr[shnum - 1].sh_type = SHT_STRTAB;
+	shdr[shnum - 1].sh_offset = off;
+	shdr[shnum - 1].sh_size = nlen + 10;
+	shdr[shnum - 1].sh_addralign = 1;
+	eh->e_shnum = shnum;
+	eh->e_shstrndx = shnum - 1;
+	return img;
+}
+
+static bool all_found(const int64_t *got, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (got[i] < 0)
+			return false;
+	return true;
+}
+
 /* The offsets from DWARF: Go puts every type in the "runtime" unit, as
  * top-level DIEs. Returns 0 with all found. */
-static int fd_offs_dwarf(Elf *elf, struct go_fd_offs *o)
+static int fd_offs_dwarf(Elf *file, struct go_fd_offs *o)
 {
 	static const struct {
 		const char *type, *member;
@@ -431,9 +531,17 @@ static int fd_offs_dwarf(Elf *elf, struct go_fd_offs *o)
 	Dwarf *dw;
 	int err = -ENOENT;
 
-	dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
-	if (!dw)
+	size_t img_size;
+	char *img = debug_only_image(file, &img_size);
+	Elf *elf = img ? elf_memory(img, img_size) : NULL;
+
+	dw = elf ? dwarf_begin_elf(elf, DWARF_C_READ, NULL) : NULL;
+	if (!dw) {
+		if (elf)
+			elf_end(elf);
+		free(img);
 		return -ENOENT;
+	}
 	while (err && dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
 		Dwarf_Die cu, die;
 		const char *cname;
@@ -452,13 +560,15 @@ static int fd_offs_dwarf(Elf *elf, struct go_fd_offs *o)
 			for (size_t i = 0; i < sizeof(want) / sizeof(*want); i++)
 				if (got[i] < 0 && !strcmp(n, want[i].type))
 					got[i] = member_offset(&die, want[i].member);
-		} while (dwarf_siblingof(&die, &die) == 0);
+		} while (!all_found(got, 5) && dwarf_siblingof(&die, &die) == 0);
 		err = 0;
 		for (size_t i = 0; i < sizeof(want) / sizeof(*want); i++)
 			if (got[i] < 0)
 				err = -ENOENT;
 	}
 	dwarf_end(dw);
+	elf_end(elf);
+	free(img);
 	if (err)
 		return err;
 	o->conn_data = got[0] + 8;
