@@ -1308,8 +1308,9 @@ static __noinline int go_emit(struct tls_call *c, __u32 tgid, __u64 id, __u8 dir
 }
 
 /*
- * Entry: Write(b []byte) or Read(b []byte), register ABI: AX the *Conn,
- * BX and CX the slice's pointer and length. The socket is bound now, so
+ * Entry (past the stack check: a call whose stack grows runs its first
+ * instructions twice): Write(b []byte) or Read(b []byte), register ABI:
+ * AX the *Conn, BX and CX the slice's pointer and length. The socket is bound now, so
  * that the ciphertext the call moves is already claimed. A Write's bytes
  * are sent from here, all of b (Write sends all or fails the connection):
  * at its return they would come too late, as Go's HTTP client writes in

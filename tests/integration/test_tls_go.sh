@@ -196,7 +196,7 @@ attach() {
 	exe=$TMP/go-server
 	[ "$1" = go-stripped ] && exe=$TMP/go-server-stripped
 	"$MT" run --db "$TMP/$n.second.db" -- sh -c true "$exe" > /dev/null 2> "$TMP/$n.second.err"
-	if grep -q "^mcptrace: TLS hooked before the command starts: .*$exe (go: .*Read's entry and [1-9]" "$TMP/$n.second.err"; then
+	if grep -q "^mcptrace: TLS hooked before the command starts: .*$exe (go: .*Read's entry.* and [1-9][0-9]* RETs" "$TMP/$n.second.err"; then
 		echo "ok $n: a second mcptrace hooks the executable while the first one's uprobes are on it"
 	else
 		say_fail "$n: a second mcptrace did not hook the executable the first one hooked: $(grep -i 'tls' "$TMP/$n.second.err" | head -3)"

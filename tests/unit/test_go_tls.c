@@ -184,6 +184,7 @@ static void test_rets(void)
 	uint64_t rets[8];
 	int n;
 
+	CHECK_EQ_INT(go_body__find(code, sizeof(code), 0x401000), 6);
 	n = go_rets__find(code, sizeof(code), 0x401000, rets, 8);
 	CHECK_EQ_INT(n, 3);
 	if (n == 3) {
@@ -208,6 +209,29 @@ static void test_rets_refused(void)
 	CHECK_EQ_INT(go_rets__find(bad, sizeof(bad), 0x401000, rets, 4), -EILSEQ);
 	CHECK_EQ_INT(go_rets__find(cut, sizeof(cut), 0x401000, rets, 4), -EILSEQ);
 	CHECK_EQ_INT(go_rets__find(tail, 0, 0x401000, rets, 4), 0);
+}
+
+static void test_body(void)
+{
+	/* Go 1.19's (*Conn).Write: a large frame, checked through R12. */
+	static const uint8_t big[] = {
+		0x4c, 0x8d, 0x64, 0x24, 0x98,	    /* lea r12, [rsp-0x68] */
+		0x4d, 0x3b, 0x66, 0x10,		    /* cmp r12, [r14+0x10] */
+		0x0f, 0x86, 0x08, 0x00, 0x00, 0x00, /* jbe +8 (the morestack call) */
+		0x48, 0x81, 0xec, 0xe8, 0x00, 0x00, 0x00, /* 15: sub rsp, 0xe8 */
+		0xc3,				    /* ret */
+		0xe8, 0, 0, 0, 0,		    /* 23: call morestack */
+		0xeb, 0xe2,			    /* jmp back to the entry */
+	};
+	/* A NOSPLIT function: no stack check, its entry is its body. */
+	static const uint8_t nosplit[] = { 0x48, 0x89, 0xc3, 0xc3 };
+	/* A JBE that is not a stack check (no g in R14 compared). */
+	static const uint8_t other[] = { 0x48, 0x39, 0xc3, 0x76, 0x01, 0xc3, 0xc3 };
+
+	CHECK_EQ_INT(go_body__find(big, sizeof(big), 0x401000), 15);
+	CHECK_EQ_INT(go_body__find(nosplit, sizeof(nosplit), 0x401000), 0);
+	CHECK_EQ_INT(go_body__find(other, sizeof(other), 0x401000), 0);
+	CHECK_EQ_INT(go_body__find(big, 4, 0x401000), 0);
 }
 
 /* ---- buildinfo ---- */
@@ -307,6 +331,7 @@ static void check_go_lib(const char *name, const struct tls_lib *lib, const char
 		for (int r = 0; r < fn->nrets; r++)
 			CHECK(fn->rets[r] > fn->offset);
 	}
+	CHECK(strstr(lib->how, "(past the stack check)") != NULL);
 	CHECK_EQ_INT(lib->funcs[0].cookie & MT_TLS_DIR_MASK, MT_DIR_WRITE);
 	CHECK_EQ_INT(lib->funcs[1].cookie & MT_TLS_DIR_MASK, MT_DIR_READ);
 }
@@ -388,6 +413,7 @@ int main(void)
 	RUN_TEST(test_pcln_not_found_and_bad);
 	RUN_TEST(test_rets);
 	RUN_TEST(test_rets_refused);
+	RUN_TEST(test_body);
 	RUN_TEST(test_buildinfo);
 	RUN_TEST(test_not_go);
 	RUN_TEST(test_go_executables);

@@ -60,6 +60,12 @@ int go_pcln__lookup(const uint8_t *tab, size_t size, uint64_t text_start, struct
  * function: a tail call, whose return is not seen here). */
 int go_rets__find(const uint8_t *code, size_t size, uint64_t addr, uint64_t *rets, int max);
 
+/* Where the body of the Go function in code[0..size) (at address addr)
+ * starts: past its stack check (CMP of SP, or of R12 after LEA R12, with
+ * 16(R14), the g's stack guard, then JBE to the morestack call at its
+ * end, which jumps back to the entry). 0 if it has none (NOSPLIT). */
+int go_body__find(const uint8_t *code, size_t size, uint64_t addr);
+
 /* The Go version of a .go.buildinfo section's bytes ("go1.19.8") into
  * out. read_ptr reads len bytes at a virtual address (the pointer format of
  * Go < 1.18); NULL: inline format only. Returns 0 or a negative errno. */
