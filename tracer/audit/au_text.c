@@ -19,6 +19,7 @@
 #include <cJSON.h>
 
 #include "audit/audit_int.h"
+#include "cmd/text.h"
 
 /* Lower case, single spaces; matched with spacing ignored (README, Audit,
  * lists them). Keep the two lists in step. */
@@ -100,7 +101,7 @@ static void scan_hidden(const char *s, size_t len, struct hidden_scan *h)
 	while (i < len) {
 		enum au_hidden k;
 
-		n = au__utf8(p + i, len - i, &cp);
+		n = text__utf8_seq(p + i, len - i, &cp);
 		if (!n) {
 			i++;
 			prev = 0;
@@ -108,7 +109,7 @@ static void scan_hidden(const char *s, size_t len, struct hidden_scan *h)
 		}
 		k = au__hidden_class(cp);
 		if (k == AU_ZW && cp == 0x200d) {
-			m = i + n < len ? au__utf8(p + i + n, len - i - n, &next) : 0;
+			m = i + n < len ? text__utf8_seq(p + i + n, len - i - n, &next) : 0;
 			if (emoji_like(prev) && m && emoji_like(next))
 				k = AU_VISIBLE;
 		}

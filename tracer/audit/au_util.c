@@ -15,42 +15,8 @@
 #include <cJSON.h>
 
 #include "audit/audit_int.h"
+#include "cmd/text.h"
 #include "mcp/redact.h"
-
-size_t au__utf8(const unsigned char *s, size_t n, unsigned *cp)
-{
-	size_t len, i;
-	unsigned c;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	*cp = c;
-	return len;
-}
 
 enum au_hidden au__hidden_class(unsigned cp)
 {
@@ -101,7 +67,7 @@ char *au__clean(const char *s, size_t len, size_t max_cp, bool keep_newlines)
 			au__buf_add(&b, "...", 3);
 			break;
 		}
-		n = au__utf8(p + i, len - i, &cp);
+		n = text__utf8_seq(p + i, len - i, &cp);
 		count++;
 		if (!n) {
 			au__buf_add(&b, "\xef\xbf\xbd", 3);
@@ -380,7 +346,7 @@ char *au__squash(const char *s, size_t len)
 	if (!out)
 		return NULL;
 	while (i < len) {
-		n = au__utf8(p + i, len - i, &cp);
+		n = text__utf8_seq(p + i, len - i, &cp);
 		if (!n) {
 			i++;
 			continue;

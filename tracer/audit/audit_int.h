@@ -108,10 +108,6 @@ const struct au_session *au__session(const struct audit_ctx *c, int64_t id);
 
 /* ---- text from traced programs (au_util.c) ---- */
 
-/* The UTF-8 sequence at s (n bytes left): its length and code point, or 0
- * when it is not valid UTF-8. */
-size_t au__utf8(const unsigned char *s, size_t n, unsigned *cp);
-
 enum au_hidden {
 	AU_VISIBLE = 0,
 	AU_TAG,	     /* U+E0000-E007F: invisible ASCII */
